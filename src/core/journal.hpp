@@ -1,0 +1,43 @@
+// Drizzle's meta/_journal.json: parsing and the checks of DESIGN section 1.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace trovella::core {
+
+struct JournalEntry {
+    std::size_t position = 0;          // index in the entries array: the order of application
+    std::optional<std::int64_t> idx;   // as written; only checked for warnings
+    std::string version;               // entry version as written ("5", "6", "7"), may be empty
+    std::int64_t when = 0;             // identity of the migration in the tracking table
+    std::string tag;                   // file name without .sql
+    bool breakpoints = true;           // informative only: Drizzle splits regardless on PostgreSQL
+};
+
+struct Journal {
+    std::string version;               // header version, empty when absent
+    std::string dialect;               // header dialect, empty when absent
+    std::vector<JournalEntry> entries;
+    std::vector<std::string> warnings; // idx gaps or mismatches, `when` not increasing, odd headers
+
+    const JournalEntry* find(std::string_view tag) const;
+};
+
+// Longest tag accepted: a tag names the file `<tag>.sql`, and a file name has at most 255 bytes.
+inline constexpr std::size_t kMaxTagBytes = 251;
+
+// Parses and checks the journal text; throws Error(invalid_input) naming the entry at fault.
+Journal parse_journal(std::string_view text);
+
+// Throws Error(invalid_input) when `tag` cannot be a migration file name; `where` names the input.
+void check_tag(std::string_view tag, const std::string& where);
+
+// A tag as shown in messages: quoted, and cut short when it is very long.
+std::string quote_tag(std::string_view tag);
+
+}  // namespace trovella::core

@@ -1,0 +1,50 @@
+#include "core/migration_texts.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "core/error.hpp"
+#include "core/messages.hpp"
+#include "core/no_postgres.hpp"  // keep last
+
+namespace trovella::core {
+
+using json = nlohmann::json;
+
+MigrationTexts parse_migration_texts(std::string_view json_text) {
+    json root;
+    try {
+        root = json::parse(json_text.begin(), json_text.end());
+    } catch (const json::exception& e) {  // parse_error, or out_of_range for a number like 1e999
+        throw invalid_input(std::string("migrations is not valid JSON: ") + e.what());
+    }
+    if (!root.is_object())
+        throw invalid_input(std::string("migrations must be a JSON object mapping each tag to the text of its .sql file, not ") +
+                            root.type_name());
+    MigrationTexts texts;
+    for (auto& [tag, text] : root.items()) {
+        if (!text.is_string())
+            throw invalid_input("migrations[" + quote_tag(tag) + "] must be a string (the text of " +
+                                quote_tag(tag + ".sql") + "), not " + text.type_name());
+        texts.emplace(tag, std::move(text.get_ref<std::string&>()));
+    }
+    return texts;
+}
+
+void require_texts(const Journal& journal, const MigrationTexts& texts) {
+    std::vector<std::string> missing;
+    for (const auto& entry : journal.entries)
+        if (texts.find(entry.tag) == texts.end()) missing.push_back(quote_tag(entry.tag));
+    if (missing.empty()) return;
+    throw invalid_input("no migration text for " + messages::plural(missing.size(), "journal entry", "journal entries") +
+                            ": " + messages::join(missing, ", "),
+                        {}, "Pass the text of every <tag>.sql named in the journal in the migrations object.");
+}
+
+std::vector<std::string> orphan_tags(const Journal& journal, const MigrationTexts& texts) {
+    std::vector<std::string> orphans;
+    for (const auto& [tag, text] : texts)
+        if (journal.find(tag) == nullptr) orphans.push_back(tag);
+    return orphans;
+}
+
+}  // namespace trovella::core

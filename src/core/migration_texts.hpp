@@ -1,0 +1,24 @@
+// The `migrations` argument: a JSON object mapping each tag to the exact text of its .sql file.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/journal.hpp"
+
+namespace trovella::core {
+
+using MigrationTexts = std::map<std::string, std::string, std::less<>>;
+
+// Throws Error(invalid_input) when the text is not a JSON object whose values are all strings.
+MigrationTexts parse_migration_texts(std::string_view json_text);
+
+// Journal entries whose text is missing: an error naming every such tag.
+void require_texts(const Journal& journal, const MigrationTexts& texts);
+
+// Texts whose tag the journal lacks (hand-written files never run), in tag order.
+std::vector<std::string> orphan_tags(const Journal& journal, const MigrationTexts& texts);
+
+}  // namespace trovella::core

@@ -1,0 +1,27 @@
+// The `options` argument: each function accepts only the keys that mean something to it.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace trovella::core {
+
+enum class Function { apply, apply_each, status, verify, plan, baseline, repair };
+
+const char* function_name(Function fn);
+
+struct Options {
+    std::string migrations_schema = "drizzle";
+    std::string migrations_table = "__drizzle_migrations";
+    bool allow_out_of_order = false;
+    bool allow_modified = false;
+    bool raise = true;
+    std::optional<std::string> lock_timeout;       // PostgreSQL interval text, checked by the server
+    std::optional<std::string> statement_timeout;
+};
+
+// Throws Error(invalid_input) naming the key for an unknown key, a wrong type or a bad value.
+Options parse_options(std::string_view json_text, Function fn);
+
+}  // namespace trovella::core

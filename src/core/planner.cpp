@@ -1,0 +1,200 @@
+#include "core/planner.hpp"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "core/error.hpp"
+#include "core/messages.hpp"
+#include "core/no_postgres.hpp"  // keep last
+
+namespace trovella::core {
+
+namespace {
+
+std::string short_hash(const std::string& hash) {
+    return hash.size() > 12 ? hash.substr(0, 12) + "..." : hash;
+}
+
+std::string describe_row(const TrackingRow& row) {
+    return "id " + std::to_string(row.id) + " (created_at " +
+           (row.created_at ? std::to_string(*row.created_at) : std::string("NULL")) + ", hash " +
+           short_hash(row.hash) + ")";
+}
+
+std::string describe_modified(const EntryState& e) {
+    return quote_tag(e.entry->tag) + " was applied with hash " + short_hash(e.row->hash) +
+           " but its file now hashes to " + short_hash(*e.file_hash);
+}
+
+std::string describe_out_of_order(const EntryState& e, std::int64_t newest) {
+    return quote_tag(e.entry->tag) + " (when " + std::to_string(e.entry->when) +
+           ") is older than the newest applied migration (created_at " + std::to_string(newest) + ")";
+}
+
+}  // namespace
+
+const char* state_name(State state) {
+    switch (state) {
+        case State::applied: return "applied";
+        case State::pending: return "pending";
+        case State::modified: return "modified";
+        case State::out_of_order: return "out_of_order";
+        case State::unknown: return "unknown";
+        case State::orphan: return "orphan";
+    }
+    return "?";
+}
+
+std::size_t Assessment::count(State state) const {
+    if (state == State::unknown) return unknown.size();
+    return static_cast<std::size_t>(
+        std::count_if(entries.begin(), entries.end(), [&](const EntryState& e) { return e.state == state; }));
+}
+
+std::vector<const EntryState*> Assessment::with_state(State state) const {
+    std::vector<const EntryState*> out;
+    for (const auto& e : entries)
+        if (e.state == state) out.push_back(&e);
+    return out;
+}
+
+Assessment assess(const Journal& journal, const std::vector<TrackingRow>& rows, const FileHashes* hashes) {
+    Assessment a;
+    a.expected = journal.entries.size();
+    a.recorded = rows.size();
+
+    // Identity is created_at = when; with duplicate rows the first by id counts, the rest are unknown.
+    std::vector<const TrackingRow*> by_id;
+    by_id.reserve(rows.size());
+    for (const auto& row : rows) by_id.push_back(&row);
+    std::stable_sort(by_id.begin(), by_id.end(), [](auto* x, auto* y) { return x->id < y->id; });
+    std::unordered_map<std::int64_t, const TrackingRow*> row_for_when;
+    for (const auto* row : by_id) {
+        if (row->created_at) {
+            row_for_when.emplace(*row->created_at, row);
+            if (!a.newest_recorded || *row->created_at > *a.newest_recorded) a.newest_recorded = row->created_at;
+        }
+    }
+
+    std::unordered_map<const TrackingRow*, bool> matched;
+    a.entries.reserve(journal.entries.size());
+    for (const auto& entry : journal.entries) {
+        EntryState e;
+        e.entry = &entry;
+        if (hashes != nullptr) {
+            auto it = hashes->find(entry.tag);
+            if (it != hashes->end()) e.file_hash = it->second;
+        }
+        auto row = row_for_when.find(entry.when);
+        if (row != row_for_when.end()) {
+            e.row = row->second;
+            matched[e.row] = true;
+            e.state = (e.file_hash && *e.file_hash != e.row->hash) ? State::modified : State::applied;
+        } else if (a.newest_recorded && entry.when < *a.newest_recorded) {
+            e.state = State::out_of_order;
+        } else {
+            e.state = State::pending;
+        }
+        a.entries.push_back(std::move(e));
+    }
+    for (const auto* row : by_id)
+        if (!matched.count(row)) a.unknown.push_back(row);
+    return a;
+}
+
+std::vector<const EntryState*> entries_to_apply(const Assessment& assessment) {
+    std::vector<const EntryState*> out;
+    for (const auto& e : assessment.entries)
+        if (e.state == State::pending || e.state == State::out_of_order) out.push_back(&e);
+    return out;
+}
+
+void check_can_apply(const Assessment& a, const Options& options) {
+    std::vector<std::string> summary;
+    std::vector<std::string> detail;
+    std::vector<std::string> hints;
+
+    if (!a.unknown.empty()) {
+        std::vector<std::string> ids;
+        for (const auto* row : a.unknown) {
+            ids.push_back("id " + std::to_string(row->id));
+            detail.push_back("unknown: tracking row " + describe_row(*row) + " matches no journal entry");
+        }
+        summary.push_back(messages::plural(a.unknown.size(), "unknown tracking row", "unknown tracking rows") +
+                          " (" + messages::join(ids, ", ") + ")");
+        hints.push_back("The database has migrations this journal does not know: it was migrated from another branch, or the journal was edited. Pull the latest main and re-check.");
+    }
+    if (!options.allow_modified) {
+        auto modified = a.with_state(State::modified);
+        if (!modified.empty()) {
+            std::vector<std::string> tags;
+            for (const auto* e : modified) {
+                tags.push_back(quote_tag(e->entry->tag));
+                detail.push_back("modified: " + describe_modified(*e));
+            }
+            summary.push_back(messages::plural(modified.size(), "modified migration", "modified migrations") + " (" +
+                              messages::join(tags, ", ") + ")");
+            hints.push_back("An applied migration's file was edited. Restore it, or record the edit on purpose with trovella_migrate.repair(), or pass {\"allow_modified\": true}.");
+        }
+    }
+    if (!options.allow_out_of_order) {
+        auto late = a.with_state(State::out_of_order);
+        if (!late.empty()) {
+            std::vector<std::string> tags;
+            for (const auto* e : late) {
+                tags.push_back(quote_tag(e->entry->tag));
+                detail.push_back("out of order: " + describe_out_of_order(*e, *a.newest_recorded));
+            }
+            summary.push_back(messages::plural(late.size(), "out-of-order migration", "out-of-order migrations") + " (" +
+                              messages::join(tags, ", ") + ")");
+            hints.push_back("A migration older than the newest applied one was merged from another branch (Drizzle would skip it silently). Check it does not conflict, then pass {\"allow_out_of_order\": true}.");
+        }
+    }
+    if (summary.empty() && a.recorded <= a.expected) return;
+
+    std::string message = a.recorded > a.expected
+                              ? messages::database_ahead(a.recorded, a.expected)
+                              : "cannot apply migrations: " + messages::join(summary, "; ");
+    if (a.recorded > a.expected && !summary.empty()) detail.insert(detail.begin(), "cannot apply migrations: " + messages::join(summary, "; "));
+    throw Error(ErrorKind::refused, message, messages::join(detail, "\n"), messages::join(hints, "\n"));
+}
+
+std::vector<std::string> after_apply_problems(const Assessment& after, const Options& options) {
+    std::vector<std::string> problems;
+    if (after.recorded != after.expected) problems.push_back(messages::count_mismatch(after.recorded, after.expected));
+    for (const auto& e : after.entries) {
+        if (e.state == State::pending || e.state == State::out_of_order)
+            problems.push_back("not recorded: " + quote_tag(e.entry->tag) + " has no tracking row after apply");
+        else if (e.state == State::modified && !options.allow_modified)
+            problems.push_back("hash mismatch: " + describe_modified(e));
+    }
+    for (const auto* row : after.unknown)
+        problems.push_back("unknown: tracking row " + describe_row(*row) + " matches no journal entry");
+    return problems;
+}
+
+std::vector<std::string> verify_problems(const Assessment& a) {
+    std::vector<std::string> problems;
+    if (a.recorded > a.expected) problems.push_back(messages::database_ahead(a.recorded, a.expected));
+    else if (a.recorded != a.expected) problems.push_back(messages::count_mismatch(a.recorded, a.expected));
+    for (const auto& e : a.entries) {
+        switch (e.state) {
+            case State::pending:
+                problems.push_back("pending: " + quote_tag(e.entry->tag) + " (when " + std::to_string(e.entry->when) + ") has no tracking row");
+                break;
+            case State::out_of_order:
+                problems.push_back("out of order: " + describe_out_of_order(e, *a.newest_recorded) + " and has no tracking row");
+                break;
+            case State::modified:
+                problems.push_back("modified: " + describe_modified(e));
+                break;
+            default:
+                break;
+        }
+    }
+    for (const auto* row : a.unknown)
+        problems.push_back("unknown: tracking row " + describe_row(*row) + " matches no journal entry");
+    return problems;
+}
+
+}  // namespace trovella::core

@@ -1,0 +1,68 @@
+// What is applied, pending, modified, out of order or unknown (DESIGN section 4): identity by
+// `when`, not a high-water mark.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/journal.hpp"
+#include "core/options.hpp"
+
+namespace trovella::core {
+
+struct TrackingRow {
+    std::int64_t id = 0;
+    std::string hash;
+    std::optional<std::int64_t> created_at;
+};
+
+enum class State { applied, pending, modified, out_of_order, unknown, orphan };
+
+const char* state_name(State state);
+
+struct EntryState {
+    const JournalEntry* entry = nullptr;
+    State state = State::pending;
+    std::optional<std::string> file_hash;  // absent when the text was not given
+    const TrackingRow* row = nullptr;      // the tracking row that records it, if any
+};
+
+// Tag -> SHA-256 of the text, for the entries whose text was given.
+using FileHashes = std::map<std::string, std::string, std::less<>>;
+
+struct Assessment {
+    std::vector<EntryState> entries;             // journal order
+    std::vector<const TrackingRow*> unknown;     // rows that match no entry, id order
+    std::size_t expected = 0;                    // journal entries
+    std::size_t recorded = 0;                    // rows of the tracking table (the wiki's count)
+    std::optional<std::int64_t> newest_recorded; // max(created_at) before the run
+
+    std::size_t count(State state) const;
+    std::size_t pending() const { return count(State::pending) + count(State::out_of_order); }
+    std::vector<const EntryState*> with_state(State state) const;
+};
+
+// `rows` must outlive the result (it points into them).
+Assessment assess(const Journal& journal, const std::vector<TrackingRow>& rows,
+                  const FileHashes* hashes);
+
+// Entries `apply` runs, in journal order: pending, plus out of order when allowed.
+std::vector<const EntryState*> entries_to_apply(const Assessment& assessment);
+
+// Throws Error(refused) naming every offending tag when apply may not proceed: the database is
+// ahead, unknown rows, modified entries (unless allowed), out-of-order entries (unless allowed).
+void check_can_apply(const Assessment& assessment, const Options& options);
+
+// Layer 1 after apply: every entry has its row with the right hash and the count matches.
+// Modified entries let through by allow_modified are exempt from the hash comparison.
+// Returns the problems found (empty when verified).
+std::vector<std::string> after_apply_problems(const Assessment& after, const Options& options);
+
+// Layer 2: the problems `verify` reports (empty when ok).
+std::vector<std::string> verify_problems(const Assessment& assessment);
+
+}  // namespace trovella::core

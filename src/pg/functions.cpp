@@ -1,0 +1,166 @@
+// The SQL-callable functions. Each goes through guarded_entry (see guard.hpp); results are built
+// after SPI_finish, in the caller's memory context.
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/messages.hpp"
+#include "pg/applier.hpp"
+#include "pg/guard.hpp"
+#include "pg/history.hpp"
+#include "pg/inputs.hpp"
+#include "pg/tracking_table.hpp"
+
+extern "C" {
+PG_MODULE_MAGIC;
+}
+
+namespace trovella::pg {
+
+namespace {
+
+Datum text_datum(const std::string& s) {
+    return pg_call([&] { return PointerGetDatum(cstring_to_text_with_len(s.data(), static_cast<int>(s.size()))); });
+}
+
+Datum text_array(const std::vector<std::string>& items) {
+    std::vector<Datum> datums;
+    datums.reserve(items.size());
+    for (const auto& item : items) datums.push_back(text_datum(item));
+    return pg_call([&] {
+        return PointerGetDatum(construct_array(datums.data(), static_cast<int>(datums.size()), TEXTOID, -1, false, TYPALIGN_INT));
+    });
+}
+
+Datum timestamptz_datum(const std::string& text) {
+    return pg_call([&] {
+        return DirectFunctionCall3(timestamptz_in, CStringGetDatum(text.c_str()), ObjectIdGetDatum(InvalidOid),
+                                   Int32GetDatum(-1));
+    });
+}
+
+TupleDesc result_descriptor(FunctionCallInfo fcinfo) {
+    return pg_call([&] {
+        TupleDesc desc;
+        if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
+            ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED), errmsg("function returning record called in a context that cannot accept it")));
+        return BlessTupleDesc(desc);
+    });
+}
+
+// A std::vector<bool> is packed; tuple nulls need plain bools.
+struct Nulls {
+    std::vector<char> flags;
+    explicit Nulls(std::size_t n) : flags(n, 0) {}
+    bool* data() { return reinterpret_cast<bool*>(flags.data()); }
+};
+
+Datum int_datum(std::size_t n) { return Int32GetDatum(static_cast<int32>(n)); }
+
+}  // namespace
+
+Datum apply_impl(FunctionCallInfo fcinfo) {
+    Inputs in = read_inputs(fcinfo, core::Function::apply, Texts::required);
+    ApplyResult result;
+    {
+        SpiConnection spi;
+        result = apply_migrations(spi, in, core::Function::apply);
+        spi.finish();
+    }
+    std::vector<Datum> values{int_datum(result.expected), int_datum(result.applied_before), int_datum(result.pending),
+                              int_datum(result.applied), BoolGetDatum(result.verified), text_array(result.applied_tags),
+                              text_datum(core::messages::join(result.messages, "\n"))};
+    Nulls nulls(values.size());
+    TupleDesc desc = result_descriptor(fcinfo);
+    return pg_call([&] { return HeapTupleGetDatum(heap_form_tuple(desc, values.data(), nulls.data())); });
+}
+
+Datum status_impl(FunctionCallInfo fcinfo) {
+    Inputs in = read_inputs(fcinfo, core::Function::status, Texts::optional);
+    std::vector<core::TrackingRow> rows;
+    std::map<std::int64_t, std::string> applied_at;
+    {
+        SpiConnection spi;
+        TrackingTable tracking(spi, in.options);
+        rows = tracking.read_rows(true);
+        History history(spi, tracking);
+        applied_at = history.applied_at(true);
+        spi.finish();
+    }
+    auto a = core::assess(in.journal, rows, &in.hashes);
+
+    pg_call([&] { InitMaterializedSRF(fcinfo, 0); });
+    auto* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
+    auto put = [&](std::vector<Datum>& values, Nulls& nulls) {
+        pg_call([&] { tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values.data(), nulls.data()); });
+    };
+    // Columns: idx, tag, created_at, state, hash, recorded_hash, applied_at.
+    for (const auto& e : a.entries) {
+        std::vector<Datum> values(7, Datum(0));
+        Nulls nulls(7);
+        values[0] = Int32GetDatum(static_cast<int32>(e.entry->idx.value_or(static_cast<std::int64_t>(e.entry->position))));
+        values[1] = text_datum(e.entry->tag);
+        values[2] = Int64GetDatum(e.entry->when);
+        values[3] = text_datum(core::state_name(e.state));
+        if (e.file_hash) values[4] = text_datum(*e.file_hash); else nulls.flags[4] = 1;
+        if (e.row) values[5] = text_datum(e.row->hash); else nulls.flags[5] = 1;
+        auto at = e.row ? applied_at.find(e.row->id) : applied_at.end();
+        if (at != applied_at.end()) values[6] = timestamptz_datum(at->second); else nulls.flags[6] = 1;
+        put(values, nulls);
+    }
+    for (const auto* row : a.unknown) {
+        std::vector<Datum> values(7, Datum(0));
+        Nulls nulls(7);
+        nulls.flags[0] = nulls.flags[1] = nulls.flags[4] = 1;
+        if (row->created_at) values[2] = Int64GetDatum(*row->created_at); else nulls.flags[2] = 1;
+        values[3] = text_datum(core::state_name(core::State::unknown));
+        values[5] = text_datum(row->hash);
+        auto at = applied_at.find(row->id);
+        if (at != applied_at.end()) values[6] = timestamptz_datum(at->second); else nulls.flags[6] = 1;
+        put(values, nulls);
+    }
+    for (const auto& tag : in.orphans) {
+        std::vector<Datum> values(7, Datum(0));
+        Nulls nulls(7);
+        nulls.flags[0] = nulls.flags[2] = nulls.flags[5] = nulls.flags[6] = 1;
+        values[1] = text_datum(tag);
+        values[3] = text_datum(core::state_name(core::State::orphan));
+        values[4] = text_datum(in.hashes.at(tag));
+        put(values, nulls);
+    }
+    return Datum(0);
+}
+
+Datum verify_impl(FunctionCallInfo fcinfo) {
+    Inputs in = read_inputs(fcinfo, core::Function::verify, Texts::optional);
+    std::vector<core::TrackingRow> rows;
+    std::string table;
+    {
+        SpiConnection spi;
+        TrackingTable tracking(spi, in.options);
+        rows = tracking.read_rows(true);
+        table = tracking.display_name();
+        spi.finish();
+    }
+    auto a = core::assess(in.journal, rows, &in.hashes);
+    auto problems = core::verify_problems(a);
+    const bool ok = problems.empty();
+    if (!ok && in.options.raise) {
+        std::string message = a.recorded != a.expected ? problems.front()
+                                                       : "verification failed: " + problems.front();
+        throw core::Error(core::ErrorKind::verify_failed, message, core::messages::join(problems, "\n"),
+                          "Compared the journal (" + std::to_string(a.expected) + " entries) with " + table + " (" +
+                              std::to_string(a.recorded) + " rows). Run trovella_migrate.status() for the state of each migration.");
+    }
+    if (ok) notice(core::messages::verified(a.recorded));
+    std::vector<Datum> values{int_datum(a.expected), int_datum(a.recorded), BoolGetDatum(ok), text_array(problems)};
+    Nulls nulls(values.size());
+    TupleDesc desc = result_descriptor(fcinfo);
+    return pg_call([&] { return HeapTupleGetDatum(heap_form_tuple(desc, values.data(), nulls.data())); });
+}
+
+}  // namespace trovella::pg
+
+TROVELLA_FUNCTION(apply)
+TROVELLA_FUNCTION(status)
+TROVELLA_FUNCTION(verify)

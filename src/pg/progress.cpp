@@ -1,0 +1,36 @@
+#include "pg/progress.hpp"
+
+namespace trovella::pg {
+
+namespace {
+
+void statement_context_callback(void* arg) {
+    const auto* p = static_cast<const StatementPosition*>(arg);
+    if (p == nullptr || p->tag == nullptr) return;
+    errcontext("migration \"%s\", statement %d of %d (line %d): %s", p->tag, p->number, p->total, p->line,
+               p->preview != nullptr ? p->preview : "");
+}
+
+}  // namespace
+
+StatementContext::StatementContext(const StatementPosition* position) {
+    callback_.callback = statement_context_callback;
+    callback_.arg = const_cast<StatementPosition*>(position);
+    callback_.previous = error_context_stack;
+    error_context_stack = &callback_;
+}
+
+StatementContext::~StatementContext() { error_context_stack = callback_.previous; }
+
+void ActivityReport::show(const std::string& tag, int number, int total) {
+    std::string text = "trovella_migrate: applying " + tag + " statement " + std::to_string(number) + "/" +
+                       std::to_string(total);
+    pg_call([&] { pgstat_report_activity(STATE_RUNNING, text.c_str()); });
+    changed_ = true;
+}
+
+ActivityReport::~ActivityReport() {
+    if (changed_ && debug_query_string != nullptr) pgstat_report_activity(STATE_RUNNING, debug_query_string);
+}
+
+}  // namespace trovella::pg

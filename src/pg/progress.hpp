@@ -1,0 +1,47 @@
+// What a user sees while a migration runs: the CONTEXT line of any error raised below a statement,
+// and the current migration and statement in pg_stat_activity.query.
+#pragma once
+
+#include <string>
+
+#include "pg/guard.hpp"
+
+namespace trovella::pg {
+
+// Where we are; plain data read by the error context callback.
+struct StatementPosition {
+    const char* tag = nullptr;
+    int number = 0;
+    int total = 0;
+    int line = 0;
+    const char* preview = nullptr;
+};
+
+// Pushes an error context callback naming `position` for its lifetime.
+class StatementContext {
+public:
+    explicit StatementContext(const StatementPosition* position);
+    ~StatementContext();
+    StatementContext(const StatementContext&) = delete;
+    StatementContext& operator=(const StatementContext&) = delete;
+
+private:
+    ErrorContextCallback callback_;
+};
+
+// Shows "trovella_migrate: applying <tag> statement i/n" in pg_stat_activity; restores the
+// caller's query text when destroyed.
+class ActivityReport {
+public:
+    ActivityReport() = default;
+    ~ActivityReport();
+    ActivityReport(const ActivityReport&) = delete;
+    ActivityReport& operator=(const ActivityReport&) = delete;
+
+    void show(const std::string& tag, int number, int total);
+
+private:
+    bool changed_ = false;
+};
+
+}  // namespace trovella::pg

@@ -1,0 +1,89 @@
+#include "pg/spi.hpp"
+
+#include <charconv>
+
+#include "core/error.hpp"
+
+namespace trovella::pg {
+
+SpiConnection::SpiConnection(bool nonatomic) {
+    int rc = pg_call([&] { return nonatomic ? SPI_connect_ext(SPI_OPT_NONATOMIC) : SPI_connect(); });
+    if (rc != SPI_OK_CONNECT) throw std::runtime_error("SPI_connect failed");
+    connected_ = true;
+}
+
+SpiConnection::~SpiConnection() {
+    // On the error path the transaction is about to abort, which cleans SPI up itself.
+}
+
+void SpiConnection::finish() {
+    if (!connected_) return;
+    connected_ = false;
+    pg_call([] { SPI_finish(); });
+}
+
+std::vector<Row> SpiConnection::query(const char* sql, const std::vector<Param>& params, bool read_only) {
+    const int nargs = static_cast<int>(params.size());
+    std::vector<Oid> types(params.size());
+    std::vector<Datum> values(params.size());
+    std::vector<char> nulls(params.size(), ' ');
+    for (std::size_t i = 0; i < params.size(); ++i) {
+        const Param& p = params[i];
+        types[i] = p.type;
+        if (p.text) {
+            const std::string& s = *p.text;
+            values[i] = pg_call([&] { return PointerGetDatum(cstring_to_text_with_len(s.data(), static_cast<int>(s.size()))); });
+        } else if (p.number) {
+            values[i] = p.type == INT4OID ? Int32GetDatum(static_cast<int32>(*p.number)) : Int64GetDatum(*p.number);
+        } else if (p.real) {
+            values[i] = Float8GetDatum(*p.real);
+        } else {
+            nulls[i] = 'n';
+        }
+    }
+    int rc = pg_call([&] {
+        return SPI_execute_with_args(sql, nargs, types.data(), values.data(), nulls.data(), read_only, 0);
+    });
+    if (rc < 0) throw std::runtime_error(std::string("internal query failed: ") + SPI_result_code_string(rc));
+
+    std::vector<Row> rows;
+    SPITupleTable* table = SPI_tuptable;
+    if (table == nullptr) return rows;
+    const uint64 count = SPI_processed;
+    const int columns = table->tupdesc->natts;
+    rows.reserve(count);
+    for (uint64 r = 0; r < count; ++r) {
+        Row row(static_cast<std::size_t>(columns));
+        for (int c = 1; c <= columns; ++c) {
+            char* text = pg_call([&] { return SPI_getvalue(table->vals[r], table->tupdesc, c); });
+            if (text != nullptr) row[static_cast<std::size_t>(c - 1)] = std::string(text);
+        }
+        rows.push_back(std::move(row));
+    }
+    pg_call([&] { SPI_freetuptable(table); });
+    return rows;
+}
+
+Value SpiConnection::query_value(const char* sql, const std::vector<Param>& params, bool read_only) {
+    auto rows = query(sql, params, read_only);
+    if (rows.size() != 1 || rows[0].size() != 1)
+        throw std::runtime_error(std::string("internal query returned ") + std::to_string(rows.size()) + " rows: " + sql);
+    return rows[0][0];
+}
+
+int SpiConnection::execute_statement(const char* sql) {
+    int rc = pg_call([&] { return SPI_execute(sql, false, 0); });
+    if (SPI_tuptable != nullptr) pg_call([] { SPI_freetuptable(SPI_tuptable); });
+    return rc;
+}
+
+std::int64_t to_int64(const Value& value) {
+    if (!value) throw std::runtime_error("unexpected NULL from an internal query");
+    std::int64_t out = 0;
+    auto [ptr, ec] = std::from_chars(value->data(), value->data() + value->size(), out);
+    if (ec != std::errc() || ptr != value->data() + value->size())
+        throw std::runtime_error("unexpected non-integer \"" + *value + "\" from an internal query");
+    return out;
+}
+
+}  // namespace trovella::pg

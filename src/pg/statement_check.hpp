@@ -1,0 +1,27 @@
+// Before anything runs: PostgreSQL's own parser (pg_parse_query) reads every statement that apply
+// would send, so syntax errors and statements that can never run inside a function (CREATE INDEX
+// CONCURRENTLY, VACUUM, embedded COMMIT, COPY FROM STDIN, ...) stop the run before it starts.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/journal.hpp"
+#include "core/splitter.hpp"
+
+namespace trovella::pg {
+
+struct MigrationToCheck {
+    const core::JournalEntry* entry;
+    const std::vector<core::Statement>* statements;
+};
+
+// Throws core::Error(unsupported) listing every refused statement (tag, number, line), or the
+// parser's own error (with the migration context) for a syntax error.
+void check_statements(const std::vector<MigrationToCheck>& migrations);
+
+// Why a statement of this SQL text cannot run through SPI; empty when it can. For tests of the
+// classifier through SQL and for the runner's safety net.
+std::string unsupported_reason_of(const std::string& sql);
+
+}  // namespace trovella::pg

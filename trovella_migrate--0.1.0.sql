@@ -1,0 +1,136 @@
+-- trovella_migrate 0.1.0: install script.
+\echo Use "CREATE EXTENSION trovella_migrate" to load this file. \quit
+
+-- The extension's own history. Drizzle's tracking table (drizzle.__drizzle_migrations by default)
+-- stays Drizzle's: these tables sit beside it and are written only by the extension's functions,
+-- under the extension owner's identity.
+CREATE TABLE trovella_migrate.run (
+    run_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    function text NOT NULL,
+    run_by name NOT NULL,
+    tracking_schema name NOT NULL,
+    tracking_table name NOT NULL,
+    backend_pid integer NOT NULL DEFAULT pg_catalog.pg_backend_pid(),
+    application_name text DEFAULT pg_catalog.current_setting('application_name'),
+    started_at timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+    finished_at timestamptz
+);
+COMMENT ON TABLE trovella_migrate.run IS 'One row per call of apply (or baseline, repair) that recorded something.';
+
+CREATE TABLE trovella_migrate.migration_event (
+    event_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    run_id bigint NOT NULL REFERENCES trovella_migrate.run (run_id),
+    action text NOT NULL CHECK (action IN ('applied', 'adopted', 'baselined', 'repaired')),
+    tracking_schema name NOT NULL,
+    tracking_table name NOT NULL,
+    tracking_id bigint,
+    tag text NOT NULL,
+    idx integer,
+    hash text NOT NULL,
+    previous_hash text,
+    created_at bigint NOT NULL,
+    statements integer,
+    applied_at timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+    applied_by name NOT NULL,
+    duration_ms double precision
+);
+COMMENT ON TABLE trovella_migrate.migration_event IS
+    'What happened to each migration: applied by apply, adopted (found applied by drizzle-kit, tag recorded), baselined, repaired.';
+CREATE INDEX migration_event_tracking_idx
+    ON trovella_migrate.migration_event (tracking_schema, tracking_table, tracking_id);
+
+-- Kept by pg_dump, so the history survives a dump and restore.
+SELECT pg_catalog.pg_extension_config_dump('trovella_migrate.run', '');
+SELECT pg_catalog.pg_extension_config_dump('trovella_migrate.migration_event', '');
+
+CREATE FUNCTION trovella_migrate.apply(
+    journal json,
+    migrations jsonb,
+    options jsonb DEFAULT '{}',
+    OUT expected integer,
+    OUT applied_before integer,
+    OUT pending integer,
+    OUT applied integer,
+    OUT verified boolean,
+    OUT applied_tags text[],
+    OUT message text)
+RETURNS record
+LANGUAGE c VOLATILE
+AS 'MODULE_PATHNAME', 'trovella_migrate_apply';
+COMMENT ON FUNCTION trovella_migrate.apply(json, jsonb, jsonb) IS
+    'Applies every pending migration of the journal in the caller''s transaction and verifies the result.';
+
+CREATE FUNCTION trovella_migrate.status(
+    journal json,
+    migrations jsonb DEFAULT NULL,
+    options jsonb DEFAULT '{}')
+RETURNS TABLE (idx integer, tag text, created_at bigint, state text, hash text, recorded_hash text,
+               applied_at timestamptz)
+LANGUAGE c STABLE
+AS 'MODULE_PATHNAME', 'trovella_migrate_status';
+COMMENT ON FUNCTION trovella_migrate.status(json, jsonb, jsonb) IS
+    'One row per journal entry, unknown tracking row and orphan file: applied, pending, modified, out_of_order, unknown, orphan. Read-only.';
+
+CREATE FUNCTION trovella_migrate.verify(
+    journal json,
+    migrations jsonb DEFAULT NULL,
+    options jsonb DEFAULT '{}',
+    OUT expected integer,
+    OUT actual integer,
+    OUT ok boolean,
+    OUT problems text[])
+RETURNS record
+LANGUAGE c STABLE
+AS 'MODULE_PATHNAME', 'trovella_migrate_verify';
+COMMENT ON FUNCTION trovella_migrate.verify(json, jsonb, jsonb) IS
+    'Layer 2: compares the journal with the tracking table, read-only; raises unless {"raise": false}.';
+
+-- Every row of every tracking table the extension knows (the default one and each one a run
+-- used), with the tag and metadata from the extension's history where known.
+CREATE FUNCTION trovella_migrate.history_rows()
+RETURNS TABLE (tracking_table text, id bigint, hash text, created_at bigint, tag text, idx integer,
+               action text, statements integer, applied_at timestamptz, applied_by name,
+               duration_ms double precision, run_id bigint)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    t record;
+BEGIN
+    FOR t IN
+        SELECT DISTINCT s.schema_name, s.table_name
+        FROM (SELECT 'drizzle'::name AS schema_name, '__drizzle_migrations'::name AS table_name
+              UNION
+              SELECT r.tracking_schema, r.tracking_table FROM trovella_migrate.run r) s
+        ORDER BY 1, 2
+    LOOP
+        IF to_regclass(format('%I.%I', t.schema_name, t.table_name)) IS NULL THEN
+            CONTINUE;
+        END IF;
+        RETURN QUERY EXECUTE format(
+            $q$SELECT %L::text, m.id::bigint, m.hash::text, m.created_at::bigint, e.tag, e.idx,
+                      e.action, e.statements, e.applied_at, e.applied_by, e.duration_ms, e.run_id
+               FROM %I.%I m
+               LEFT JOIN LATERAL (
+                   SELECT ev.* FROM trovella_migrate.migration_event ev
+                   WHERE ev.tracking_schema = $1 AND ev.tracking_table = $2 AND ev.tracking_id = m.id
+                   ORDER BY ev.event_id DESC LIMIT 1) e ON true
+               ORDER BY m.id$q$,
+            t.schema_name || '.' || t.table_name, t.schema_name, t.table_name)
+        USING t.schema_name, t.table_name;
+    END LOOP;
+END
+$fn$;
+
+CREATE VIEW trovella_migrate.history AS
+    SELECT * FROM trovella_migrate.history_rows();
+COMMENT ON VIEW trovella_migrate.history IS
+    'Every row of the tracking table(s) in use, with its tag and the extension''s metadata where known.';
+
+-- Nothing is callable or readable by PUBLIC: grant what each role needs (see README).
+GRANT USAGE ON SCHEMA trovella_migrate TO PUBLIC;
+REVOKE ALL ON FUNCTION trovella_migrate.apply(json, jsonb, jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION trovella_migrate.status(json, jsonb, jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION trovella_migrate.verify(json, jsonb, jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION trovella_migrate.history_rows() FROM PUBLIC;
+REVOKE ALL ON TABLE trovella_migrate.run, trovella_migrate.migration_event, trovella_migrate.history FROM PUBLIC;
