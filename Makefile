@@ -9,6 +9,7 @@ PG_SRCS = $(wildcard src/pg/*.cpp)
 OBJS = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 
 DATA = $(EXTENSION)--$(EXTVERSION).sql
+SCRIPTS = bin/trovella-migrate
 PGFILEDESC = "trovella_migrate - Drizzle migrations applied and verified inside PostgreSQL"
 
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))

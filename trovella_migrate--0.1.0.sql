@@ -85,6 +85,16 @@ AS 'MODULE_PATHNAME', 'trovella_migrate_verify';
 COMMENT ON FUNCTION trovella_migrate.verify(json, jsonb, jsonb) IS
     'Layer 2: compares the journal with the tracking table, read-only; raises unless {"raise": false}.';
 
+CREATE FUNCTION trovella_migrate.plan(
+    journal json,
+    migrations jsonb,
+    options jsonb DEFAULT '{}')
+RETURNS TABLE (idx integer, tag text, statement integer, line integer, sql text)
+LANGUAGE c STABLE
+AS 'MODULE_PATHNAME', 'trovella_migrate_plan';
+COMMENT ON FUNCTION trovella_migrate.plan(json, jsonb, jsonb) IS
+    'Dry run: the statements apply would run, one row each, after the same checks; changes nothing.';
+
 -- Every row of every tracking table the extension knows (the default one and each one a run
 -- used), with the tag and metadata from the extension's history where known.
 CREATE FUNCTION trovella_migrate.history_rows()
@@ -132,5 +142,6 @@ GRANT USAGE ON SCHEMA trovella_migrate TO PUBLIC;
 REVOKE ALL ON FUNCTION trovella_migrate.apply(json, jsonb, jsonb) FROM PUBLIC;
 REVOKE ALL ON FUNCTION trovella_migrate.status(json, jsonb, jsonb) FROM PUBLIC;
 REVOKE ALL ON FUNCTION trovella_migrate.verify(json, jsonb, jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION trovella_migrate.plan(json, jsonb, jsonb) FROM PUBLIC;
 REVOKE ALL ON FUNCTION trovella_migrate.history_rows() FROM PUBLIC;
 REVOKE ALL ON TABLE trovella_migrate.run, trovella_migrate.migration_event, trovella_migrate.history FROM PUBLIC;

@@ -1,0 +1,50 @@
+-- Drizzle's tracking table: exact DDL when missing, one row per migration, renameable; the
+-- extension's own history and the history view beside it.
+DROP SCHEMA IF EXISTS drizzle CASCADE;
+SET client_min_messages = warning;
+TRUNCATE trovella_migrate.migration_event, trovella_migrate.run;
+\set j '{"entries":[{"idx":0,"when":1774410453496,"tag":"0000_lying_agent_zero"},{"idx":1,"when":1774410453497,"tag":"0001_setup_role_grants"}]}'
+\set m '{"0000_lying_agent_zero":"CREATE TABLE t_users (id int);","0001_setup_role_grants":"GRANT SELECT ON t_users TO PUBLIC;"}'
+SELECT applied_before, applied, verified FROM trovella_migrate.apply(:'j', :'m');
+-- Exactly Drizzle's DDL: id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint.
+SELECT a.attnum, a.attname, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull,
+       pg_get_expr(d.adbin, d.adrelid) AS default
+FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+WHERE a.attrelid = 'drizzle.__drizzle_migrations'::regclass AND a.attnum > 0 ORDER BY a.attnum;
+SELECT conname, contype FROM pg_constraint WHERE conrelid = 'drizzle.__drizzle_migrations'::regclass;
+-- One row per migration: hash and created_at = the journal's `when`.
+SELECT id, length(hash) AS hash_length, created_at FROM drizzle.__drizzle_migrations ORDER BY id;
+-- The wiki's query works against the history view.
+SELECT tracking_table, id, tag, idx, action, statements, applied_by = current_user AS by_me, applied_at IS NOT NULL AS has_time
+FROM trovella_migrate.history WHERE tag LIKE '%role_grants%';
+SELECT r.function, r.run_by = current_user AS by_me, r.finished_at IS NOT NULL AS finished, count(e.*) AS events
+FROM trovella_migrate.run r JOIN trovella_migrate.migration_event e USING (run_id) GROUP BY 1, 2, 3;
+-- A table migrated by drizzle-kit itself (rows without extension metadata) reads as applied, and
+-- the next apply records the tags it can tell, so the view shows a tag beside every row.
+DROP TABLE t_users;
+DROP SCHEMA drizzle CASCADE;
+TRUNCATE trovella_migrate.migration_event, trovella_migrate.run;
+CREATE SCHEMA drizzle;
+CREATE TABLE drizzle.__drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint);
+INSERT INTO drizzle.__drizzle_migrations (hash, created_at) VALUES
+  (encode(sha256('CREATE TABLE t_users (id int);'), 'hex'), 1774410453496),
+  (encode(sha256('GRANT SELECT ON t_users TO PUBLIC;'), 'hex'), 1774410453497);
+SELECT tag, state, hash = recorded_hash AS same_hash FROM trovella_migrate.status(:'j', :'m');
+SELECT id, tag FROM trovella_migrate.history ORDER BY id;
+SELECT applied_before, pending, applied, verified FROM trovella_migrate.apply(:'j', :'m');
+SELECT id, tag, action FROM trovella_migrate.history ORDER BY id;
+-- Extra columns that a newer Drizzle adds break nothing, and the extension never alters the table.
+ALTER TABLE drizzle.__drizzle_migrations ADD COLUMN name text;
+SELECT applied, verified FROM trovella_migrate.apply(:'j', :'m');
+SELECT ok FROM trovella_migrate.verify(:'j', :'m');
+DROP SCHEMA drizzle CASCADE;
+-- migrations_schema / migrations_table rename the tracking table, as Drizzle's config does.
+SELECT applied, verified FROM trovella_migrate.apply(:'j', :'m',
+  '{"migrations_schema":"Ops Schema","migrations_table":"my_migrations"}');
+SELECT count(*) FROM "Ops Schema".my_migrations;
+SELECT to_regclass('drizzle.__drizzle_migrations') IS NULL AS default_table_untouched;
+SELECT tracking_table, tag FROM trovella_migrate.history ORDER BY tracking_table, id;
+SELECT tag, state FROM trovella_migrate.status(:'j', NULL, '{"migrations_schema":"Ops Schema","migrations_table":"my_migrations"}');
+SELECT ok FROM trovella_migrate.verify(:'j', NULL, '{"migrations_schema":"Ops Schema","migrations_table":"my_migrations"}');
+DROP TABLE t_users;
+DROP SCHEMA "Ops Schema" CASCADE;
