@@ -1,5 +1,6 @@
 // The SQL-callable functions. Each goes through guarded_entry (see guard.hpp); results are built
 // after SPI_finish, in the caller's memory context.
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -41,12 +42,11 @@ Datum timestamptz_datum(const std::string& text) {
 }
 
 TupleDesc result_descriptor(FunctionCallInfo fcinfo) {
-    return pg_call([&] {
-        TupleDesc desc;
-        if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
-            ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED), errmsg("function returning record called in a context that cannot accept it")));
-        return BlessTupleDesc(desc);
-    });
+    TupleDesc desc = nullptr;
+    TypeFuncClass kind = pg_call([&] { return get_call_result_type(fcinfo, nullptr, &desc); });
+    if (kind != TYPEFUNC_COMPOSITE)
+        throw std::runtime_error("function returning record called in a context that cannot accept it");
+    return pg_call([&] { return BlessTupleDesc(desc); });
 }
 
 // A std::vector<bool> is packed; tuple nulls need plain bools.

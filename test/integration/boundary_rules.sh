@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The C++/PostgreSQL boundary rules of CONVENTIONS.md, checked on the source: the core includes
+# no PostgreSQL header; PG_TRY lives only in the guard; every SQL-callable symbol is declared
+# through the one entry wrapper and matches the install script.
+. "$(dirname "$0")/../lib/check.sh"
+cd "$(dirname "$0")/../.."
+check "src/core includes no PostgreSQL or glue header" \
+  bash -c '! grep -rnE "#include [<\"](postgres|fmgr|executor/|utils/|pg/)" src/core'
+check "every src/core translation unit ends its includes with the no-postgres check" \
+  bash -c 'for f in src/core/*.cpp; do grep -q "core/no_postgres.hpp" "$f" || exit 1; done'
+check "PG_TRY/PG_CATCH appear only in the guard" \
+  bash -c '[ "$(grep -rlE "PG_TRY|PG_CATCH" src | sort | tr "\n" " ")" = "src/pg/guard.hpp " ]'
+check "PG_FUNCTION_INFO_V1 appears only in the entry wrapper macro" \
+  bash -c '[ "$(grep -rl "PG_FUNCTION_INFO_V1" src | tr "\n" " ")" = "src/pg/guard.hpp " ]'
+check "ereport(ERROR) is raised only by the entry wrapper, after its catch" \
+  bash -c '[ "$(grep -rl "^ *ereport(ERROR" src | tr "\n" " ")" = "src/pg/guard.cpp " ]'
+symbols=$(grep -ho 'TROVELLA_FUNCTION([a-z_]*)' src/pg/*.cpp | sed -E 's/TROVELLA_FUNCTION\((.*)\)/trovella_migrate_\1/' | sort)
+script_symbols=$(grep -ho "'trovella_migrate_[a-z_]*'" trovella_migrate--*.sql | tr -d "'" | sort -u)
+check "C entry points and the install script agree ($(echo $symbols | wc -w) functions)" test "$symbols" = "$script_symbols"
+finish
