@@ -16,7 +16,9 @@ std::optional<std::string> text_arg(FunctionCallInfo fcinfo, int n, bool jsonb) 
         }
         return text_to_cstring(DatumGetTextPP(datum));
     });
-    return std::string(value_text);
+    std::string copy(value_text);
+    pg_call([&] { pfree(value_text); });  // a 50 MB migration should not stay in memory twice
+    return copy;
 }
 
 void warn(const std::string& message) {

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# End-to-end figures for apply(), on a throwaway server:
+#   1. a synthetic history (500 migrations x 20 statements): apply() in one call vs psql sending
+#      the same statements one round trip each (what Drizzle's Node migrator does), both in one
+#      transaction, both over the local Unix socket (no network latency: the gap only grows with it);
+#   2. the dokploy history from ../shared/corpora (186 migrations), when present;
+#   3. a 50 MB single-statement migration: time, and the backend's peak memory (VmHWM).
+# Usage: bash bench/apply_bench.sh   (after scripts/setup). Prints a Markdown table.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="/usr/lib/postgresql/15/bin:$PATH"
+. test/lib/server.sh
+start_server
+work=$(mktemp -d /tmp/trovella-bench.XXXXXX); chmod 755 "$work"
+trap 'rm -rf "$work"; stop_server' EXIT
+
+ms() { date +%s%3N; }
+fresh_db() { dropdb --if-exists "$1" 2>/dev/null; createdb "$1"; psql -X -q -d "$1" -c "CREATE EXTENSION trovella_migrate"; }
+
+# Folder -> SQL that calls apply() with the files read by the server itself.
+apply_sql() {
+  cat <<SQL
+SET client_min_messages = warning;
+SELECT applied, verified FROM trovella_migrate.apply(
+  convert_from(pg_read_binary_file('$1/meta/_journal.json'), 'UTF8')::json,
+  (SELECT jsonb_object_agg(regexp_replace(f, '\.sql$', ''), convert_from(pg_read_binary_file('$1/' || f), 'UTF8'))
+   FROM pg_ls_dir('$1') f WHERE f LIKE '%.sql'));
+SQL
+}
+
+echo "| case | migrations | statements | apply() one call | one round trip per statement (psql -1) |"
+echo "|---|---:|---:|---:|---:|"
+
+# 1. Synthetic history. Statements that create few relation files (ALTER, COMMENT, INSERT,
+# CREATE TYPE), so the figures measure the migration machinery rather than the filesystem.
+syn=$work/synthetic; mkdir -p "$syn/meta"
+node -e '
+const fs=require("fs"); const dir=process.argv[1]; const n=500, k=20; const entries=[]; const q=String.fromCharCode(39);
+const kinds=[(i,s)=>`ALTER TABLE "b${i}" ADD COLUMN IF NOT EXISTS "c${s}" integer DEFAULT ${s};`,
+             (i,s)=>`INSERT INTO "b${i}" ("id", "name") VALUES (${s}, ${"$$"}row ${s}; with a semicolon${"$$"});`,
+             (i,s)=>`COMMENT ON TABLE "b${i}" IS ${"$$"}version ${s}${"$$"};`,
+             (i,s)=>`DO ${"$$"} BEGIN\n CREATE TYPE "public"."e${i}_${s}" AS ENUM(${q}a${q}, ${q}b${q});\nEXCEPTION\n WHEN duplicate_object THEN null;\nEND ${"$$"};`];
+for (let i=0;i<n;i++){ const tag=String(i).padStart(4,"0")+"_bench"; entries.push({idx:i,version:"7",when:1700000000000+i,tag,breakpoints:true});
+  const st=[`CREATE TABLE "b${i}" (\n\t"id" integer PRIMARY KEY NOT NULL,\n\t"name" varchar(200)\n);`];
+  for (let s=1;s<k;s++) st.push(kinds[s%4](i,s));
+  fs.writeFileSync(`${dir}/${tag}.sql`, st.join("--> statement-breakpoint\n")); }
+fs.writeFileSync(dir+"/meta/_journal.json", JSON.stringify({version:"7",dialect:"postgresql",entries},null,2));' "$syn"
+chmod -R a+rX "$work"
+# The round-trip baseline: every statement sent on its own, in journal order, one transaction.
+node -e '
+const fs=require("fs"); const dir=process.argv[1]; const j=JSON.parse(fs.readFileSync(dir+"/meta/_journal.json","utf8"));
+let out="BEGIN;\n"; for (const e of j.entries){ for (const s of fs.readFileSync(`${dir}/${e.tag}.sql`,"utf8").split("--> statement-breakpoint")) if (s.trim()) out+=s.trim()+"\n"; }
+fs.writeFileSync(process.argv[2], out+"COMMIT;\n");' "$syn" "$work/syn_roundtrips.sql"
+# Three alternating rounds; the median of each is reported.
+a=(); b=()
+for round in 1 2 3; do
+  fresh_db b1; t0=$(ms); apply_sql "$syn" | psql -X -q -d b1 -v ON_ERROR_STOP=1 >/dev/null; a+=($(( $(ms) - t0 )))
+  fresh_db b2; t0=$(ms); psql -X -q -d b2 -v ON_ERROR_STOP=1 -f "$work/syn_roundtrips.sql" >/dev/null; b+=($(( $(ms) - t0 )))
+done
+median() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
+echo "| synthetic (median of 3) | 500 | 10000 | $(median "${a[@]}") ms | $(median "${b[@]}") ms |"
+
+# 2. dokploy, when ../shared is there.
+corpus=$(cd .. && pwd)/shared/corpora/dokploy
+if [ -d "$corpus" ]; then
+  cp -r "$corpus" "$work/dokploy"; chmod -R a+rX "$work"
+  stmts=$(cat "$work"/dokploy/*.sql | grep -c -- '--> statement-breakpoint' || true)
+  fresh_db b3; t0=$(ms); apply_sql "$work/dokploy" | psql -X -q -d b3 -v ON_ERROR_STOP=1 >/dev/null; t1=$(ms)
+  echo "| dokploy (real) | 186 | ~$((stmts + 186)) | $((t1 - t0)) ms | (see interop suite) |"
+else
+  echo "| dokploy (real) | - | - | skipped: ../shared/corpora absent | |"
+fi
+
+# 3. One 50 MB statement: time and the backend's peak memory.
+big=$work/big; mkdir -p "$big/meta"
+echo '{"version":"7","dialect":"postgresql","entries":[{"idx":0,"version":"7","when":1,"tag":"0000_big","breakpoints":true}]}' >"$big/meta/_journal.json"
+{ printf 'CREATE TABLE big_t (v text);\n--> statement-breakpoint\nINSERT INTO big_t VALUES ($$'; head -c 52428800 /dev/zero | tr '\0' 'x'; printf '$$);'; } >"$big/0000_big.sql"
+chmod -R a+rX "$work"
+fresh_db b4
+out=$( { apply_sql "$big"; echo "SELECT regexp_replace(l, '\s+', ' ', 'g') FROM regexp_split_to_table(pg_read_file('/proc/' || pg_backend_pid() || '/status'), E'\n') l WHERE l LIKE 'VmHWM%';"; } | { t0=$(ms); psql -X -q -At -d b4 -v ON_ERROR_STOP=1; echo "elapsed $(( $(ms) - t0 ))"; })
+echo "| 50 MB statement | 1 | 2 | $(echo "$out" | sed -n 's/elapsed //p') ms, backend peak $(echo "$out" | grep VmHWM | sed 's/VmHWM: //') | |"
