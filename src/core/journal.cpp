@@ -29,14 +29,6 @@ std::string entry_name(std::size_t position, const std::string* tag) {
     return name;
 }
 
-// nlohmann's messages start with "[json.exception.parse_error.101] "; users need only the rest.
-std::string strip_exception_id(const std::string& what) {
-    if (!what.empty() && what[0] == '[') {
-        auto close = what.find("] ");
-        if (close != std::string::npos) return what.substr(close + 2);
-    }
-    return what;
-}
 
 std::optional<std::string> optional_string(const json& object, const char* key) {
     auto it = object.find(key);
@@ -84,7 +76,7 @@ Journal parse_journal(std::string_view text) {
     try {
         root = json::parse(text.begin(), text.end());
     } catch (const json::exception& e) {  // parse_error, or out_of_range for a number like 1e999
-        throw invalid_input("journal is not valid JSON: " + strip_exception_id(e.what()),
+        throw invalid_input("journal is not valid JSON: " + messages::json_error(e.what()),
                             {}, "Pass the exact text of meta/_journal.json.");
     }
     if (!root.is_object())

@@ -43,4 +43,12 @@ std::string plural(std::size_t n, const char* one, const char* many) {
     return std::to_string(n) + " " + (n == 1 ? one : many);
 }
 
+std::string json_error(const std::string& what) {
+    if (!what.empty() && what[0] == '[') {
+        auto close = what.find("] ");
+        if (close != std::string::npos) return what.substr(close + 2);
+    }
+    return what;
+}
+
 }  // namespace trovella::core::messages

@@ -18,5 +18,7 @@ std::string count_mismatch(std::size_t database, std::size_t expected);
 std::string qualified_table(const std::string& schema, const std::string& table);
 std::string join(const std::vector<std::string>& lines, const char* separator);
 std::string plural(std::size_t n, const char* one, const char* many);
+// nlohmann's exception texts start with "[json.exception.parse_error.101] "; users need the rest.
+std::string json_error(const std::string& what);
 
 }  // namespace trovella::core::messages

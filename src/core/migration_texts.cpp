@@ -15,7 +15,7 @@ MigrationTexts parse_migration_texts(std::string_view json_text) {
     try {
         root = json::parse(json_text.begin(), json_text.end());
     } catch (const json::exception& e) {  // parse_error, or out_of_range for a number like 1e999
-        throw invalid_input(std::string("migrations is not valid JSON: ") + e.what());
+        throw invalid_input(std::string("migrations is not valid JSON: ") + messages::json_error(e.what()));
     }
     if (!root.is_object())
         throw invalid_input(std::string("migrations must be a JSON object mapping each tag to the text of its .sql file, not ") +

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "core/error.hpp"
+#include "core/messages.hpp"
 #include "core/no_postgres.hpp"  // keep last
 
 namespace trovella::core {
@@ -95,7 +96,7 @@ Options parse_options(std::string_view json_text, Function fn) {
     try {
         root = json::parse(json_text.begin(), json_text.end());
     } catch (const json::exception& e) {  // parse_error, or out_of_range for a number like 1e999
-        throw invalid_input(std::string("options is not valid JSON: ") + e.what());
+        throw invalid_input(std::string("options is not valid JSON: ") + messages::json_error(e.what()));
     }
     if (root.is_null()) return Options{};
     if (!root.is_object())

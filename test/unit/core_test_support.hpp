@@ -16,10 +16,18 @@ namespace trovella::core {
 
 inline void PrintTo(ErrorKind kind, std::ostream* os) {
     switch (kind) {
-        case ErrorKind::invalid_input: *os << "invalid_input"; return;
-        case ErrorKind::refused: *os << "refused"; return;
-        case ErrorKind::unsupported: *os << "unsupported"; return;
-        case ErrorKind::verify_failed: *os << "verify_failed"; return;
+        case ErrorKind::invalid_input:
+            *os << "invalid_input";
+            return;
+        case ErrorKind::refused:
+            *os << "refused";
+            return;
+        case ErrorKind::unsupported:
+            *os << "unsupported";
+            return;
+        case ErrorKind::verify_failed:
+            *os << "verify_failed";
+            return;
     }
     *os << "ErrorKind(" << static_cast<int>(kind) << ")";
 }
@@ -46,7 +54,11 @@ inline bool is_valid_utf8(const std::string& s) {
     std::size_t i = 0;
     while (i < s.size()) {
         auto byte = static_cast<unsigned char>(s[i]);
-        std::size_t length = byte < 0x80 ? 1 : (byte >> 5) == 0x6 ? 2 : (byte >> 4) == 0xE ? 3 : (byte >> 3) == 0x1E ? 4 : 0;
+        std::size_t length = byte < 0x80           ? 1
+                             : (byte >> 5) == 0x6  ? 2
+                             : (byte >> 4) == 0xE  ? 3
+                             : (byte >> 3) == 0x1E ? 4
+                                                   : 0;
         if (length == 0 || i + length > s.size()) return false;
         for (std::size_t k = 1; k < length; ++k)
             if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;

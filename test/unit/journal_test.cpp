@@ -13,11 +13,11 @@
 namespace trovella::core {
 namespace {
 
+using test::error_from;
 using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using test::error_from;
 using json = nlohmann::json;
 
 // The journal of the wiki, byte for byte.
@@ -88,7 +88,8 @@ TEST(Journal, ParsesTheWikiJournalFieldByField) {
 class JournalHeaderVersion : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(JournalHeaderVersion, IsAcceptedWithoutWarning) {
-    Journal journal = parse_journal(journal_text(json::array({entry(0, 1700000000000, "0000_a", GetParam())}), GetParam()));
+    Journal journal =
+        parse_journal(journal_text(json::array({entry(0, 1700000000000, "0000_a", GetParam())}), GetParam()));
     EXPECT_EQ(journal.version, GetParam());
     EXPECT_EQ(journal.entries.at(0).version, GetParam());
     EXPECT_THAT(journal.warnings, ElementsAre());
@@ -105,11 +106,11 @@ TEST(Journal, UnknownHeaderVersionIsAWarningNotAnError) {
 
 TEST(Journal, LegacyPgDialectIsAccepted) {
     // dokploy's journal: header version "5", dialect "pg", entries of versions 5, 6 and 7 mixed.
-    Journal journal = parse_journal(journal_text(
-        json::array({entry(0, 1700000000000, "0000_reflective_puck", "5"),
-                     entry(1, 1700000000001, "0001_striped_tattoo", "6"),
-                     entry(2, 1700000000002, "0002_ambiguous_carlie_cooper", "7")}),
-        "5", "pg"));
+    Journal journal =
+        parse_journal(journal_text(json::array({entry(0, 1700000000000, "0000_reflective_puck", "5"),
+                                                entry(1, 1700000000001, "0001_striped_tattoo", "6"),
+                                                entry(2, 1700000000002, "0002_ambiguous_carlie_cooper", "7")}),
+                                   "5", "pg"));
     EXPECT_EQ(journal.dialect, "pg");
     EXPECT_EQ(journal.version, "5");
     ASSERT_EQ(journal.entries.size(), 3u);
@@ -211,32 +212,30 @@ TEST(Journal, FindLooksUpByTag) {
 
 TEST(JournalWarnings, IdxGapIsAWarningNamingTheEntry) {
     // sim's journal has no idx 29: the entries after it still apply, in array order.
-    Journal journal = parse_journal(journal_text(json::array({entry(0, 1700000000000, "0000_a"),
-                                                              entry(2, 1700000000001, "0002_c")})));
+    Journal journal = parse_journal(
+        journal_text(json::array({entry(0, 1700000000000, "0000_a"), entry(2, 1700000000001, "0002_c")})));
     ASSERT_EQ(journal.entries.size(), 2u);
     EXPECT_EQ(journal.entries[1].idx, std::optional<std::int64_t>(2));
-    EXPECT_THAT(journal.warnings,
-                ElementsAre(AllOf(HasSubstr("journal entries[1] (tag \"0002_c\")"),
-                                  HasSubstr("idx is 2 but the entry is number 1"))));
+    EXPECT_THAT(journal.warnings, ElementsAre(AllOf(HasSubstr("journal entries[1] (tag \"0002_c\")"),
+                                                    HasSubstr("idx is 2 but the entry is number 1"))));
 }
 
 TEST(JournalWarnings, IdxMismatchAndMissingIdxAreWarnings) {
     Journal journal = parse_journal(with_third_entry(R"({"version":"7","when":1700000000002,"tag":"0002_c"})"));
     EXPECT_EQ(journal.entries.size(), 3u);
     EXPECT_FALSE(journal.entries[2].idx.has_value());
-    EXPECT_THAT(journal.warnings, ElementsAre(AllOf(HasSubstr("journal entries[2] (tag \"0002_c\")"),
-                                                    HasSubstr("no integer \"idx\""))));
+    EXPECT_THAT(journal.warnings,
+                ElementsAre(AllOf(HasSubstr("journal entries[2] (tag \"0002_c\")"), HasSubstr("no integer \"idx\""))));
 
-    Journal swapped = parse_journal(journal_text(json::array({entry(1, 1700000000000, "0000_a"),
-                                                              entry(0, 1700000000001, "0001_b")})));
+    Journal swapped = parse_journal(
+        journal_text(json::array({entry(1, 1700000000000, "0000_a"), entry(0, 1700000000001, "0001_b")})));
     EXPECT_THAT(swapped.warnings, ElementsAre(HasSubstr("journal entries[0] (tag \"0000_a\"): idx is 1"),
                                               HasSubstr("journal entries[1] (tag \"0001_b\"): idx is 0")));
 }
 
 TEST(JournalWarnings, WhenGoingBackwardsIsAWarningNotAnError) {
-    Journal journal = parse_journal(journal_text(json::array({entry(0, 1700000000500, "0000_a"),
-                                                              entry(1, 1700000000100, "0001_b"),
-                                                              entry(2, 1700000000900, "0002_c")})));
+    Journal journal = parse_journal(journal_text(json::array(
+        {entry(0, 1700000000500, "0000_a"), entry(1, 1700000000100, "0001_b"), entry(2, 1700000000900, "0002_c")})));
     ASSERT_EQ(journal.entries.size(), 3u);
     EXPECT_THAT(journal.warnings,
                 ElementsAre(AllOf(HasSubstr("journal entries[1] (tag \"0001_b\")"), HasSubstr("when 1700000000100"),
@@ -271,63 +270,83 @@ INSTANTIATE_TEST_SUITE_P(
         BadJournal{"EmptyText", "", {"journal is not valid JSON"}},
         BadJournal{"TrailingGarbage", R"({"entries": []} x)", {"journal is not valid JSON"}},
         BadJournal{"NumberOverflow", "1e999", {"journal is not valid JSON", "number overflow"}},
-        BadJournal{"NotAnObject", R"([{"tag":"0000_a","when":1}])",
+        BadJournal{"NotAnObject",
+                   R"([{"tag":"0000_a","when":1}])",
                    {"journal must be a JSON object with an \"entries\" array, not array"}},
         BadJournal{"StringRoot", R"("entries")", {"journal must be a JSON object", "not string"}},
         BadJournal{"NoEntries", R"({"version":"7","dialect":"postgresql"})", {"journal has no \"entries\" array"}},
-        BadJournal{"EntriesNotArray", R"({"entries":{"0":{"tag":"0000_a","when":1}}})",
+        BadJournal{"EntriesNotArray",
+                   R"({"entries":{"0":{"tag":"0000_a","when":1}}})",
                    {"journal \"entries\" must be an array, not object"}},
         BadJournal{"EntriesNull", R"({"entries":null})", {"journal \"entries\" must be an array, not null"}},
-        BadJournal{"EntryNotObject", with_third_entry(R"("0002_c")"),
-                   {"journal entries[2] must be an object, not string"}},
-        BadJournal{"MissingTag", with_third_entry(R"({"idx":2,"when":1700000000002})"),
+        BadJournal{
+            "EntryNotObject", with_third_entry(R"("0002_c")"), {"journal entries[2] must be an object, not string"}},
+        BadJournal{"MissingTag",
+                   with_third_entry(R"({"idx":2,"when":1700000000002})"),
                    {"journal entries[2] has no string \"tag\""}},
-        BadJournal{"NonStringTag", with_third_entry(R"({"idx":2,"when":1700000000002,"tag":2})"),
+        BadJournal{"NonStringTag",
+                   with_third_entry(R"({"idx":2,"when":1700000000002,"tag":2})"),
                    {"journal entries[2] has no string \"tag\""}},
-        BadJournal{"EmptyTag", with_third_entry(R"({"idx":2,"when":1700000000002,"tag":""})"),
+        BadJournal{"EmptyTag",
+                   with_third_entry(R"({"idx":2,"when":1700000000002,"tag":""})"),
                    {"journal entries[2] (tag \"\"): tag is empty"}},
-        BadJournal{"MissingWhen", with_third_entry(R"({"idx":2,"tag":"0002_c"})"),
+        BadJournal{"MissingWhen",
+                   with_third_entry(R"({"idx":2,"tag":"0002_c"})"),
                    {"journal entries[2] (tag \"0002_c\") has no \"when\""}},
-        BadJournal{"NullWhen", with_third_entry(R"({"idx":2,"when":null,"tag":"0002_c"})"),
+        BadJournal{"NullWhen",
+                   with_third_entry(R"({"idx":2,"when":null,"tag":"0002_c"})"),
                    {"journal entries[2] (tag \"0002_c\")", "\"when\" must be a non-negative integer", "got null"}},
-        BadJournal{"NegativeWhen", with_third_entry(R"({"idx":2,"when":-1,"tag":"0002_c"})"),
+        BadJournal{"NegativeWhen",
+                   with_third_entry(R"({"idx":2,"when":-1,"tag":"0002_c"})"),
                    {"journal entries[2] (tag \"0002_c\"): \"when\" must not be negative, got -1"}},
-        BadJournal{"FloatWhen", with_third_entry(R"({"idx":2,"when":1700000000002.5,"tag":"0002_c"})"),
+        BadJournal{"FloatWhen",
+                   with_third_entry(R"({"idx":2,"when":1700000000002.5,"tag":"0002_c"})"),
                    {"journal entries[2] (tag \"0002_c\"): \"when\" must be a non-negative integer (milliseconds)"}},
-        BadJournal{"WholeFloatWhen", with_third_entry(R"({"idx":2,"when":1.7e12,"tag":"0002_c"})"),
+        BadJournal{"WholeFloatWhen",
+                   with_third_entry(R"({"idx":2,"when":1.7e12,"tag":"0002_c"})"),
                    {"journal entries[2] (tag \"0002_c\"): \"when\" must be a non-negative integer"}},
-        BadJournal{"StringWhen", with_third_entry(R"({"idx":2,"when":"1700000000002","tag":"0002_c"})"),
-                   {"journal entries[2] (tag \"0002_c\"): \"when\" must be a non-negative integer",
-                    "got \"1700000000002\""}},
-        BadJournal{"WhenAboveInt64Max", with_third_entry(R"({"idx":2,"when":9223372036854775808,"tag":"0002_c"})"),
+        BadJournal{
+            "StringWhen",
+            with_third_entry(R"({"idx":2,"when":"1700000000002","tag":"0002_c"})"),
+            {"journal entries[2] (tag \"0002_c\"): \"when\" must be a non-negative integer", "got \"1700000000002\""}},
+        BadJournal{"WhenAboveInt64Max",
+                   with_third_entry(R"({"idx":2,"when":9223372036854775808,"tag":"0002_c"})"),
                    {"journal entries[2] (tag \"0002_c\"): \"when\" is out of range for a bigint"}},
         BadJournal{"WhenAboveUint64Max",
                    with_third_entry(R"({"idx":2,"when":18446744073709551616,"tag":"0002_c"})"),
                    {"journal entries[2] (tag \"0002_c\")", "\"when\""}},
-        BadJournal{"DuplicateTag", with_third_entry(R"({"idx":2,"when":1700000000002,"tag":"0000_a"})"),
+        BadJournal{"DuplicateTag",
+                   with_third_entry(R"({"idx":2,"when":1700000000002,"tag":"0000_a"})"),
                    {"journal entries[2] (tag \"0000_a\"): duplicate tag, also at journal entries[0]"}},
-        BadJournal{"DuplicateWhen", with_third_entry(R"({"idx":2,"when":1700000000001,"tag":"0002_c"})"),
-                   {"journal entries[2] (tag \"0002_c\"): duplicate \"when\" 1700000000001, also at journal entries[1]"}},
-        BadJournal{"TagWithSlash", with_third_entry(R"({"idx":2,"when":1700000000002,"tag":"sub/0002_c"})"),
+        BadJournal{
+            "DuplicateWhen",
+            with_third_entry(R"({"idx":2,"when":1700000000001,"tag":"0002_c"})"),
+            {"journal entries[2] (tag \"0002_c\"): duplicate \"when\" 1700000000001, also at journal entries[1]"}},
+        BadJournal{"TagWithSlash",
+                   with_third_entry(R"({"idx":2,"when":1700000000002,"tag":"sub/0002_c"})"),
                    {"journal entries[2] (tag \"sub/0002_c\"): tag contains a path separator"}},
-        BadJournal{"TagWithBackslash", with_third_entry(R"({"idx":2,"when":1700000000002,"tag":"sub\\0002_c"})"),
+        BadJournal{"TagWithBackslash",
+                   with_third_entry(R"({"idx":2,"when":1700000000002,"tag":"sub\\0002_c"})"),
                    {"journal entries[2] (tag \"sub\\0002_c\"): tag contains a path separator"}},
-        BadJournal{"TagWithNul", with_third_entry(R"({"idx":2,"when":1700000000002,"tag":"0002\u0000c"})"),
+        BadJournal{"TagWithNul",
+                   with_third_entry(R"({"idx":2,"when":1700000000002,"tag":"0002\u0000c"})"),
                    {"journal entries[2] (tag \"0002?c\"): tag contains a NUL byte"}},
-        BadJournal{"TagWithDotDot", with_third_entry(R"({"idx":2,"when":1700000000002,"tag":"0002..c"})"),
+        BadJournal{"TagWithDotDot",
+                   with_third_entry(R"({"idx":2,"when":1700000000002,"tag":"0002..c"})"),
                    {"journal entries[2] (tag \"0002..c\"): tag contains \"..\""}},
-        BadJournal{"TagOnlyDotDot", with_third_entry(R"({"idx":2,"when":1700000000002,"tag":".."})"),
+        BadJournal{"TagOnlyDotDot",
+                   with_third_entry(R"({"idx":2,"when":1700000000002,"tag":".."})"),
                    {"journal entries[2] (tag \"..\"): tag contains \"..\""}},
         BadJournal{"TagLongerThan251Bytes",
                    with_third_entry(R"({"idx":2,"when":1700000000002,"tag":")" + kTooLongTag + R"("})"),
-                   {"journal entries[2] (tag \"tttt", "...(252 bytes)", "tag is 252 bytes long",
-                    "at most 251 bytes"}},
-        BadJournal{"DialectMysql", R"({"version":"7","dialect":"mysql","entries":[]})",
+                   {"journal entries[2] (tag \"tttt", "...(252 bytes)", "tag is 252 bytes long", "at most 251 bytes"}},
+        BadJournal{"DialectMysql",
+                   R"({"version":"7","dialect":"mysql","entries":[]})",
                    {"journal dialect is \"mysql\"", "only \"postgresql\" (or the legacy \"pg\")"}},
-        BadJournal{"DialectSqlite", R"({"version":"6","dialect":"sqlite","entries":[]})",
-                   {"journal dialect is \"sqlite\""}},
-        BadJournal{"DialectNotAString", R"({"dialect":["postgresql"],"entries":[]})",
-                   {"journal dialect is \"array\""}}),
+        BadJournal{
+            "DialectSqlite", R"({"version":"6","dialect":"sqlite","entries":[]})", {"journal dialect is \"sqlite\""}},
+        BadJournal{
+            "DialectNotAString", R"({"dialect":["postgresql"],"entries":[]})", {"journal dialect is \"array\""}}),
     [](const ::testing::TestParamInfo<BadJournal>& info) { return std::string(info.param.name); });
 
 TEST(JournalErrors, ParseErrorDropsTheLibraryPrefixAndHintsAtTheFile) {
@@ -339,8 +358,8 @@ TEST(JournalErrors, ParseErrorDropsTheLibraryPrefixAndHintsAtTheFile) {
 TEST(JournalErrors, FirstBadEntryStopsParsingEvenAfterGoodOnes) {
     // entries[1] is fine, entries[2] is a duplicate of entries[1]: the message names both positions.
     Error e = error_from([] {
-        parse_journal(journal_text(json::array(
-            {entry(0, 1700000000000, "0000_a"), entry(1, 1700000000001, "0001_b"), entry(2, 1700000000002, "0001_b")})));
+        parse_journal(journal_text(json::array({entry(0, 1700000000000, "0000_a"), entry(1, 1700000000001, "0001_b"),
+                                                entry(2, 1700000000002, "0001_b")})));
     });
     EXPECT_THAT(e.what(), HasSubstr("journal entries[2] (tag \"0001_b\"): duplicate tag, also at journal entries[1]"));
 }

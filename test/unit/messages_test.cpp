@@ -31,9 +31,7 @@ TEST(Messages, NothingPendingSaysSoExplicitly) {
     EXPECT_STREQ(nothing_pending(), "No pending migrations: the database is up to date.");
 }
 
-TEST(Messages, VerifiedIsTheWikisText) {
-    EXPECT_EQ(verified(10), "Verified: database has all 10 migrations.");
-}
+TEST(Messages, VerifiedIsTheWikisText) { EXPECT_EQ(verified(10), "Verified: database has all 10 migrations."); }
 
 TEST(Messages, CountMismatchIsTheWikisText) {
     EXPECT_EQ(count_mismatch(9, 10), "Migration count mismatch: database has 9 but expected 10");

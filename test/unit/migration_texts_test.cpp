@@ -10,11 +10,11 @@
 namespace trovella::core {
 namespace {
 
+using test::error_from;
 using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using test::error_from;
 
 Journal two_entry_journal() {
     return parse_journal(R"({"version":"7","dialect":"postgresql","entries":[)"
@@ -23,11 +23,11 @@ Journal two_entry_journal() {
 }
 
 TEST(MigrationTexts, TextsAreKeptByteForByte) {
-    MigrationTexts texts = parse_migration_texts(
-        R"({"0000_a":"CREATE TABLE a ();\r\n--> statement-breakpoint\r\nCREATE TABLE b ();\r\n",)"
-        R"("0001_b":"\ufeffSELECT 1;",)"
-        R"("0002_c":"SELECT 'caf\u00e9', '\ud83d\ude00', E'\\x41', '\"q\"', $$a;b$$;\n\t",)"
-        R"("0003_empty":""})");
+    MigrationTexts texts =
+        parse_migration_texts(R"({"0000_a":"CREATE TABLE a ();\r\n--> statement-breakpoint\r\nCREATE TABLE b ();\r\n",)"
+                              R"("0001_b":"\ufeffSELECT 1;",)"
+                              R"("0002_c":"SELECT 'caf\u00e9', '\ud83d\ude00', E'\\x41', '\"q\"', $$a;b$$;\n\t",)"
+                              R"("0003_empty":""})");
     ASSERT_EQ(texts.size(), 4u);
     EXPECT_EQ(texts.at("0000_a"), "CREATE TABLE a ();\r\n--> statement-breakpoint\r\nCREATE TABLE b ();\r\n");
     EXPECT_EQ(texts.at("0001_b"), "\xEF\xBB\xBFSELECT 1;") << "the BOM stays: it is part of the hash";
@@ -37,7 +37,8 @@ TEST(MigrationTexts, TextsAreKeptByteForByte) {
 
 TEST(MigrationTexts, RawUtf8AndBomBytesAreKept) {
     const std::string text = "\xEF\xBB\xBF-- \xE6\x97\xA5\xE6\x9C\xAC\nSELECT 1;";
-    MigrationTexts texts = parse_migration_texts("{\"0000_a\":\"" + std::string("\xEF\xBB\xBF-- \xE6\x97\xA5\xE6\x9C\xAC\\nSELECT 1;") + "\"}");
+    MigrationTexts texts = parse_migration_texts(
+        "{\"0000_a\":\"" + std::string("\xEF\xBB\xBF-- \xE6\x97\xA5\xE6\x9C\xAC\\nSELECT 1;") + "\"}");
     EXPECT_EQ(texts.at("0000_a"), text);
 }
 
@@ -46,15 +47,15 @@ TEST(MigrationTexts, EmbeddedNulIsKept) {
     EXPECT_EQ(texts.at("0000_a"), std::string("a\0b", 3));
 }
 
-TEST(MigrationTexts, EmptyObjectIsNoTexts) {
-    EXPECT_TRUE(parse_migration_texts("{}").empty());
-}
+TEST(MigrationTexts, EmptyObjectIsNoTexts) { EXPECT_TRUE(parse_migration_texts("{}").empty()); }
 
 TEST(MigrationTexts, NonObjectIsAnError) {
     for (const char* text : {"[]", R"(["SELECT 1;"])", R"("SELECT 1;")", "null", "1"}) {
         Error e = error_from([&] { parse_migration_texts(text); });
         EXPECT_EQ(e.kind(), ErrorKind::invalid_input) << text;
-        EXPECT_THAT(e.what(), HasSubstr("migrations must be a JSON object mapping each tag to the text of its .sql file, not ")) << text;
+        EXPECT_THAT(e.what(),
+                    HasSubstr("migrations must be a JSON object mapping each tag to the text of its .sql file, not "))
+            << text;
     }
 }
 
@@ -72,10 +73,14 @@ TEST(MigrationTexts, NonStringValueNamesTheTag) {
         const char* expected;
     };
     for (const Case& c : {
-             Case{R"({"0000_a":"SELECT 1;","0001_b":1})", R"(migrations["0001_b"] must be a string (the text of "0001_b.sql"), not number)"},
-             Case{R"({"0001_b":null})", R"(migrations["0001_b"] must be a string (the text of "0001_b.sql"), not null)"},
-             Case{R"({"0001_b":["SELECT 1;"]})", R"(migrations["0001_b"] must be a string (the text of "0001_b.sql"), not array)"},
-             Case{R"({"0001_b":{"sql":"SELECT 1;"}})", R"(migrations["0001_b"] must be a string (the text of "0001_b.sql"), not object)"},
+             Case{R"({"0000_a":"SELECT 1;","0001_b":1})",
+                  R"(migrations["0001_b"] must be a string (the text of "0001_b.sql"), not number)"},
+             Case{R"({"0001_b":null})",
+                  R"(migrations["0001_b"] must be a string (the text of "0001_b.sql"), not null)"},
+             Case{R"({"0001_b":["SELECT 1;"]})",
+                  R"(migrations["0001_b"] must be a string (the text of "0001_b.sql"), not array)"},
+             Case{R"({"0001_b":{"sql":"SELECT 1;"}})",
+                  R"(migrations["0001_b"] must be a string (the text of "0001_b.sql"), not object)"},
          }) {
         Error e = error_from([&] { parse_migration_texts(c.text); });
         EXPECT_EQ(e.kind(), ErrorKind::invalid_input) << c.text;
@@ -89,9 +94,11 @@ TEST(RequireTexts, PassesWhenEveryEntryHasItsText) {
 }
 
 TEST(RequireTexts, NamesEveryMissingTag) {
-    const Journal journal = parse_journal(R"({"entries":[{"idx":0,"when":1,"tag":"0000_a"},{"idx":1,"when":2,"tag":"0001_b"},)"
-                                          R"({"idx":2,"when":3,"tag":"0002_c"},{"idx":3,"when":4,"tag":"0003_d"}]})");
-    Error e = error_from([&] { require_texts(journal, parse_migration_texts(R"({"0001_b":"SELECT 1;","0001_B":"x"})")); });
+    const Journal journal =
+        parse_journal(R"({"entries":[{"idx":0,"when":1,"tag":"0000_a"},{"idx":1,"when":2,"tag":"0001_b"},)"
+                      R"({"idx":2,"when":3,"tag":"0002_c"},{"idx":3,"when":4,"tag":"0003_d"}]})");
+    Error e =
+        error_from([&] { require_texts(journal, parse_migration_texts(R"({"0001_b":"SELECT 1;","0001_B":"x"})")); });
     EXPECT_EQ(e.kind(), ErrorKind::invalid_input);
     EXPECT_THAT(e.what(), HasSubstr("no migration text for 3 journal entries: \"0000_a\", \"0002_c\", \"0003_d\""));
     EXPECT_THAT(e.hint(), HasSubstr("<tag>.sql"));
@@ -100,7 +107,8 @@ TEST(RequireTexts, NamesEveryMissingTag) {
 TEST(RequireTexts, OneMissingTagIsSingular) {
     const Journal journal = two_entry_journal();
     Error e = error_from([&] { require_texts(journal, parse_migration_texts(R"({"0000_a":"SELECT 1;"})")); });
-    EXPECT_THAT(e.what(), AllOf(HasSubstr("no migration text for 1 journal entry: \"0001_b\""), Not(HasSubstr("0000_a"))));
+    EXPECT_THAT(e.what(),
+                AllOf(HasSubstr("no migration text for 1 journal entry: \"0001_b\""), Not(HasSubstr("0000_a"))));
 }
 
 TEST(RequireTexts, TagsMatchExactlyNotByPrefixOrCase) {

@@ -12,17 +12,21 @@
 namespace trovella::core {
 namespace {
 
+using test::error_from;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
-using test::error_from;
 
 const std::vector<Function> kAllFunctions{Function::apply, Function::apply_each, Function::status, Function::verify,
                                           Function::plan,  Function::baseline,   Function::repair};
 
 // A valid value for every option key.
 const std::map<std::string, std::string> kValidValue{
-    {"migrations_schema", R"("ops")"},   {"migrations_table", R"("history")"}, {"allow_out_of_order", "true"},
-    {"allow_modified", "true"},          {"lock_timeout", R"("5s")"},          {"statement_timeout", R"("1min")"},
+    {"migrations_schema", R"("ops")"},
+    {"migrations_table", R"("history")"},
+    {"allow_out_of_order", "true"},
+    {"allow_modified", "true"},
+    {"lock_timeout", R"("5s")"},
+    {"statement_timeout", R"("1min")"},
     {"raise", "false"},
 };
 
@@ -98,10 +102,10 @@ TEST(Options, EachFunctionAcceptsExactlyItsKeys) {
 }
 
 TEST(Options, AcceptedValuesAreRead) {
-    Options apply = parse_options(
-        R"({"migrations_schema":"ops","migrations_table":"history","allow_out_of_order":true,)"
-        R"("allow_modified":true,"lock_timeout":"5s","statement_timeout":"1min"})",
-        Function::apply);
+    Options apply =
+        parse_options(R"({"migrations_schema":"ops","migrations_table":"history","allow_out_of_order":true,)"
+                      R"("allow_modified":true,"lock_timeout":"5s","statement_timeout":"1min"})",
+                      Function::apply);
     EXPECT_EQ(apply.migrations_schema, "ops");
     EXPECT_EQ(apply.migrations_table, "history");
     EXPECT_TRUE(apply.allow_out_of_order);
@@ -125,10 +129,13 @@ TEST(Options, TimeoutInMillisecondsIsKeptAsANumberString) {
 
 TEST(Options, IdentifierOf63BytesIsAcceptedAnd64IsNot) {
     const std::string name63(63, 'n');
-    EXPECT_EQ(parse_options(one_key("migrations_table", "\"" + name63 + "\""), Function::status).migrations_table, name63);
-    Error e = error_from([] { parse_options(one_key("migrations_schema", "\"" + std::string(64, 'n') + "\""), Function::status); });
+    EXPECT_EQ(parse_options(one_key("migrations_table", "\"" + name63 + "\""), Function::status).migrations_table,
+              name63);
+    Error e = error_from(
+        [] { parse_options(one_key("migrations_schema", "\"" + std::string(64, 'n') + "\""), Function::status); });
     EXPECT_EQ(e.kind(), ErrorKind::invalid_input);
-    EXPECT_THAT(e.what(), HasSubstr("option \"migrations_schema\" is 64 bytes long; PostgreSQL names have at most 63 bytes"));
+    EXPECT_THAT(e.what(),
+                HasSubstr("option \"migrations_schema\" is 64 bytes long; PostgreSQL names have at most 63 bytes"));
 }
 
 TEST(Options, IdentifiersNeedNotBeLowercaseOrPlain) {
@@ -176,13 +183,15 @@ INSTANTIATE_TEST_SUITE_P(
                   "option \"allow_modified\" must be true or false, not \"true\""},
         BadOption{"BoolAsNumber", Function::plan, R"({"allow_out_of_order":1})",
                   "option \"allow_out_of_order\" must be true or false, not 1"},
-        BadOption{"RaiseNull", Function::verify, R"({"raise":null})", "option \"raise\" must be true or false, not null"},
+        BadOption{"RaiseNull", Function::verify, R"({"raise":null})",
+                  "option \"raise\" must be true or false, not null"},
         BadOption{"BoolAsArray", Function::apply, R"({"allow_modified":[true]})",
                   "option \"allow_modified\" must be true or false, not array"},
         BadOption{"TimeoutEmpty", Function::apply, R"({"lock_timeout":""})",
                   "option \"lock_timeout\" must be a PostgreSQL duration"},
         BadOption{"TimeoutNegative", Function::apply, R"({"statement_timeout":-1})",
-                  "option \"statement_timeout\" must be a PostgreSQL duration such as \"5s\" or a number of milliseconds, not -1"},
+                  "option \"statement_timeout\" must be a PostgreSQL duration such as \"5s\" or a number of "
+                  "milliseconds, not -1"},
         BadOption{"TimeoutFloat", Function::baseline, R"({"lock_timeout":1.5})",
                   "option \"lock_timeout\" must be a PostgreSQL duration"},
         BadOption{"TimeoutBool", Function::repair, R"({"lock_timeout":true})",

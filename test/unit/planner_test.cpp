@@ -15,11 +15,11 @@
 namespace trovella::core {
 namespace {
 
+using test::error_from;
 using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using test::error_from;
 
 // A journal with these (tag, when) entries in this order, through the real parser.
 Journal journal_of(const std::vector<std::pair<std::string, std::int64_t>>& entries) {
@@ -43,7 +43,8 @@ std::string hash_of(const std::string& tag) { return "hash-of-" + tag; }
 std::vector<TrackingRow> rows_for(const Journal& journal, std::size_t n) {
     std::vector<TrackingRow> rows;
     for (std::size_t i = 0; i < n; ++i)
-        rows.push_back(TrackingRow{static_cast<std::int64_t>(i + 1), hash_of(journal.entries[i].tag), journal.entries[i].when});
+        rows.push_back(
+            TrackingRow{static_cast<std::int64_t>(i + 1), hash_of(journal.entries[i].tag), journal.entries[i].when});
     return rows;
 }
 
@@ -155,7 +156,8 @@ TEST(Assess, EntryMergedFromAnotherBranchIsOutOfOrderNotSkipped) {
     Journal journal = journal_of({{"0000_a", 1000}, {"0001_branch", 2000}, {"0002_c", 3000}, {"0003_d", 4000}});
     const std::vector<TrackingRow> rows{{1, "h", 1000}, {2, "h", 3000}};
     Assessment a = assess(journal, rows, nullptr);
-    EXPECT_THAT(states(a), ElementsAre("0000_a=applied", "0001_branch=out_of_order", "0002_c=applied", "0003_d=pending"));
+    EXPECT_THAT(states(a),
+                ElementsAre("0000_a=applied", "0001_branch=out_of_order", "0002_c=applied", "0003_d=pending"));
     EXPECT_EQ(a.pending(), 2u) << "out-of-order entries count as pending";
     EXPECT_THAT(tags(entries_to_apply(a)), ElementsAre("0001_branch", "0003_d"));
 
@@ -163,7 +165,8 @@ TEST(Assess, EntryMergedFromAnotherBranchIsOutOfOrderNotSkipped) {
     EXPECT_EQ(e.kind(), ErrorKind::refused);
     EXPECT_THAT(e.what(), HasSubstr("1 out-of-order migration (\"0001_branch\")"));
     EXPECT_THAT(e.what(), Not(HasSubstr("0003_d")));
-    EXPECT_THAT(e.detail(), HasSubstr("\"0001_branch\" (when 2000) is older than the newest applied migration (created_at 3000)"));
+    EXPECT_THAT(e.detail(),
+                HasSubstr("\"0001_branch\" (when 2000) is older than the newest applied migration (created_at 3000)"));
     EXPECT_THAT(e.hint(), HasSubstr("allow_out_of_order"));
 
     EXPECT_NO_THROW(check_can_apply(a, allow(true, false)));
@@ -208,14 +211,18 @@ TEST(Assess, ModifiedOnlyWhenAHashIsGivenAndDiffers) {
 
 TEST(CheckCanApply, ModifiedIsRefusedNamingEveryTagUnlessAllowed) {
     Journal journal = journal_of({{"0000_a", 1000}, {"0001_b", 2000}, {"0002_c", 3000}, {"0003_d", 4000}});
-    const std::vector<TrackingRow> rows{{1, "stale-a-0123456789", 1000}, {2, hash_of("0001_b"), 2000}, {3, "stale-c", 3000}};
+    const std::vector<TrackingRow> rows{
+        {1, "stale-a-0123456789", 1000}, {2, hash_of("0001_b"), 2000}, {3, "stale-c", 3000}};
     const auto hashes = hashes_for(journal);
     Assessment a = assess(journal, rows, &hashes);
 
     Error e = error_from([&] { check_can_apply(a, Options{}); });
     EXPECT_EQ(e.kind(), ErrorKind::refused);
     EXPECT_THAT(e.what(), HasSubstr("cannot apply migrations: 2 modified migrations (\"0000_a\", \"0002_c\")"));
-    EXPECT_THAT(e.detail(), HasSubstr("modified: \"0000_a\" was applied with hash stale-a-0123... but its file now hashes to hash-of-0000..."));
+    EXPECT_THAT(
+        e.detail(),
+        HasSubstr(
+            "modified: \"0000_a\" was applied with hash stale-a-0123... but its file now hashes to hash-of-0000..."));
     EXPECT_THAT(e.detail(), HasSubstr("modified: \"0002_c\""));
     EXPECT_THAT(e.hint(), AllOf(HasSubstr("repair()"), HasSubstr("allow_modified")));
 
@@ -288,7 +295,9 @@ TEST(CheckCanApply, UnknownRowsAreAlwaysRefusedNamingEachRow) {
         Error e = error_from([&] { check_can_apply(a, options); });
         EXPECT_EQ(e.kind(), ErrorKind::refused);
         EXPECT_THAT(e.what(), HasSubstr("cannot apply migrations: 1 unknown tracking row (id 2)"));
-        EXPECT_THAT(e.detail(), HasSubstr("unknown: tracking row id 2 (created_at 1777, hash feedfacecafe...) matches no journal entry"));
+        EXPECT_THAT(
+            e.detail(),
+            HasSubstr("unknown: tracking row id 2 (created_at 1777, hash feedfacecafe...) matches no journal entry"));
         EXPECT_THAT(e.hint(), HasSubstr("Pull the latest main"));
     }
 }
@@ -364,7 +373,8 @@ TEST(AfterApply, MoreRowsThanEntriesIsACountMismatch) {
     const std::vector<TrackingRow> rows{{1, "h", 1000}, {2, "h", 1000}};
     Assessment after = assess(journal, rows, nullptr);
     EXPECT_THAT(after_apply_problems(after, Options{}),
-                ElementsAre("Migration count mismatch: database has 2 but expected 1", HasSubstr("unknown: tracking row id 2")));
+                ElementsAre("Migration count mismatch: database has 2 but expected 1",
+                            HasSubstr("unknown: tracking row id 2")));
 }
 
 // ---- layer 2 ------------------------------------------------------------------------------------------
@@ -389,8 +399,9 @@ TEST(Verify, PendingEntriesAreACountMismatchNamingEachTag) {
 TEST(Verify, EmptyDatabaseIsAMismatch) {
     Journal journal = journal_of({{"0000_a", 1000}});
     const std::vector<TrackingRow> rows;
-    EXPECT_THAT(verify_problems(assess(journal, rows, nullptr)),
-                ElementsAre("Migration count mismatch: database has 0 but expected 1", HasSubstr("pending: \"0000_a\"")));
+    EXPECT_THAT(
+        verify_problems(assess(journal, rows, nullptr)),
+        ElementsAre("Migration count mismatch: database has 0 but expected 1", HasSubstr("pending: \"0000_a\"")));
 }
 
 TEST(Verify, DatabaseAheadUsesTheWikiText) {
@@ -408,7 +419,8 @@ TEST(Verify, SameCountIsNotEnough) {
     Journal journal = journal_of({{"0000_a", 1000}, {"0001_b", 2000}, {"0002_c", 3000}});
     const std::vector<TrackingRow> rows{{1, "h", 1000}, {2, "h", 3000}, {3, "h", 4000}};
     EXPECT_THAT(verify_problems(assess(journal, rows, nullptr)),
-                ElementsAre(AllOf(HasSubstr("out of order: \"0001_b\" (when 2000) is older than the newest applied migration (created_at 4000)"),
+                ElementsAre(AllOf(HasSubstr("out of order: \"0001_b\" (when 2000) is older than the newest applied "
+                                            "migration (created_at 4000)"),
                                   HasSubstr("has no tracking row")),
                             HasSubstr("unknown: tracking row id 3 (created_at 4000")));
 }
@@ -419,7 +431,8 @@ TEST(Verify, ComparesHashesWhenTextsAreGiven) {
     const auto hashes = hashes_for(journal);
     EXPECT_THAT(verify_problems(assess(journal, rows, nullptr)), ElementsAre());
     EXPECT_THAT(verify_problems(assess(journal, rows, &hashes)),
-                ElementsAre(HasSubstr("modified: \"0001_b\" was applied with hash edited but its file now hashes to hash-of-0001...")));
+                ElementsAre(HasSubstr(
+                    "modified: \"0001_b\" was applied with hash edited but its file now hashes to hash-of-0001...")));
 }
 
 // ---- Assessment helpers ---------------------------------------------------------------------------

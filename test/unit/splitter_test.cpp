@@ -107,16 +107,14 @@ TEST(Splitter, LeadingMarkerAddsNoStatement) {
 // ---- pieces that are not sent ----------------------------------------------------------------
 
 TEST(Splitter, EmptyWhitespaceAndCommentOnlyPiecesAreSkippedAndNumberingStaysDense) {
-    const std::string text = "a;" + kMarker +         // 1
-                             kMarker +                // empty
+    const std::string text = "a;" + kMarker +           // 1
+                             kMarker +                  // empty
                              " \t\r\n\f\v" + kMarker +  // whitespace only
-                             "-- x" + kMarker +       // line comment without newline
-                             "\n-- x\n-- y\n" + kMarker +
-                             "/* x */" + kMarker +
-                             "/* /* */ */" + kMarker +  // nested block comment
-                             "\n  /* a */ -- b\n\t/**/ " + kMarker +
-                             "b;" + kMarker +         // 2
-                             "\n\nc;";                // 3
+                             "-- x" + kMarker +         // line comment without newline
+                             "\n-- x\n-- y\n" + kMarker + "/* x */" + kMarker + "/* /* */ */" +
+                             kMarker +                                                 // nested block comment
+                             "\n  /* a */ -- b\n\t/**/ " + kMarker + "b;" + kMarker +  // 2
+                             "\n\nc;";                                                 // 3
     auto statements = split_statements(text);
     EXPECT_THAT(sqls(statements), ElementsAre("a;", "b;", "\n\nc;"));
     EXPECT_THAT(numbers(statements), ElementsAre(1, 2, 3));
@@ -226,12 +224,12 @@ TEST(Splitter, BomElsewhereIsLeftAlone) {
 // ---- is_blank_or_comment ------------------------------------------------------------------------
 
 TEST(IsBlankOrComment, RecognisesWhitespaceAndCompleteComments) {
-    for (const char* blank : {"", " ", "\t\r\n", "-- x", "--", "-- x\n  -- y\n", "/* x */", "/**/",
-                              "/* /* */ */", "/* a */-- b\n/* c */", "/* -- */", "-- /*\n"}) {
+    for (const char* blank : {"", " ", "\t\r\n", "-- x", "--", "-- x\n  -- y\n", "/* x */", "/**/", "/* /* */ */",
+                              "/* a */-- b\n/* c */", "/* -- */", "-- /*\n"}) {
         EXPECT_TRUE(is_blank_or_comment(blank)) << '"' << blank << '"';
     }
-    for (const char* sent : {"a", " ;", "/* x", "/* /* */", "/*/", "/* a */ */", "- x", "-- x\nSELECT 1",
-                             "/* x */ SELECT 1", "*/"}) {
+    for (const char* sent :
+         {"a", " ;", "/* x", "/* /* */", "/*/", "/* a */ */", "- x", "-- x\nSELECT 1", "/* x */ SELECT 1", "*/"}) {
         EXPECT_FALSE(is_blank_or_comment(sent)) << '"' << sent << '"';
     }
 }
@@ -277,7 +275,9 @@ TEST(StatementPreview, KeepsACompleteTrailingUtf8Character) {
 
 TEST(StatementPreview, NeverCutsAUtf8Sequence) {
     // 2-, 3- and 4-byte characters at every alignment against every limit.
-    const std::string sql = "INSERT INTO t VALUES ('\xC3\xA9t\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80\xF0\x9F\x98\x80 \xE6\x97\xA5\xE6\x9C\xAC');";
+    const std::string sql =
+        "INSERT INTO t VALUES ('\xC3\xA9t\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80\xF0\x9F\x98\x80 "
+        "\xE6\x97\xA5\xE6\x9C\xAC');";
     const std::string whole = statement_preview(sql, 1000);
     ASSERT_EQ(whole, sql);
     for (std::size_t max = 0; max <= sql.size() + 1; ++max) {
