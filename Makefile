@@ -26,6 +26,9 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# PGXS on Debian tracks no header dependencies: rebuild every object when any header changes.
+$(OBJS): $(wildcard src/core/*.hpp src/pg/*.hpp)
+
 installcheck: | build/regress
 build/regress:
 	mkdir -p $@

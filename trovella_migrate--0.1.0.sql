@@ -60,6 +60,65 @@ AS 'MODULE_PATHNAME', 'trovella_migrate_apply';
 COMMENT ON FUNCTION trovella_migrate.apply(json, jsonb, jsonb) IS
     'Applies every pending migration of the journal in the caller''s transaction and verifies the result.';
 
+CREATE PROCEDURE trovella_migrate.apply_each(
+    journal json,
+    migrations jsonb,
+    options jsonb DEFAULT '{}',
+    INOUT expected integer DEFAULT NULL,
+    INOUT applied_before integer DEFAULT NULL,
+    INOUT pending integer DEFAULT NULL,
+    INOUT applied integer DEFAULT NULL,
+    INOUT verified boolean DEFAULT NULL,
+    INOUT applied_tags text[] DEFAULT NULL,
+    INOUT message text DEFAULT NULL)
+LANGUAGE c
+AS 'MODULE_PATHNAME', 'trovella_migrate_apply_each';
+COMMENT ON PROCEDURE trovella_migrate.apply_each(json, jsonb, jsonb, integer, integer, integer, integer, boolean, text[], text) IS
+    'Like apply(), committing after each migration (CALL it outside a transaction block).';
+
+CREATE FUNCTION trovella_migrate.apply_folder(
+    path text,
+    options jsonb DEFAULT '{}',
+    OUT expected integer,
+    OUT applied_before integer,
+    OUT pending integer,
+    OUT applied integer,
+    OUT verified boolean,
+    OUT applied_tags text[],
+    OUT message text)
+RETURNS record
+LANGUAGE c VOLATILE
+AS 'MODULE_PATHNAME', 'trovella_migrate_apply_folder';
+COMMENT ON FUNCTION trovella_migrate.apply_folder(text, jsonb) IS
+    'apply() for a migrations folder on the database server (superuser or pg_read_server_files).';
+
+CREATE FUNCTION trovella_migrate.baseline(
+    journal json,
+    migrations jsonb,
+    through_tag text,
+    options jsonb DEFAULT '{}')
+RETURNS TABLE (idx integer, tag text, created_at bigint, hash text)
+LANGUAGE c VOLATILE
+AS 'MODULE_PATHNAME', 'trovella_migrate_baseline';
+COMMENT ON FUNCTION trovella_migrate.baseline(json, jsonb, text, jsonb) IS
+    'Records the entries up to and including through_tag as applied without running them (adopting an existing database).';
+
+CREATE FUNCTION trovella_migrate.repair(
+    journal json,
+    migrations jsonb,
+    tag text,
+    options jsonb DEFAULT '{}',
+    OUT idx integer,
+    OUT tag text,
+    OUT created_at bigint,
+    OUT previous_hash text,
+    OUT hash text)
+RETURNS record
+LANGUAGE c VOLATILE
+AS 'MODULE_PATHNAME', 'trovella_migrate_repair';
+COMMENT ON FUNCTION trovella_migrate.repair(json, jsonb, text, jsonb) IS
+    'Records the new hash of an applied migration whose file was edited on purpose; the old hash stays in the history.';
+
 CREATE FUNCTION trovella_migrate.status(
     journal json,
     migrations jsonb DEFAULT NULL,
@@ -143,5 +202,9 @@ REVOKE ALL ON FUNCTION trovella_migrate.apply(json, jsonb, jsonb) FROM PUBLIC;
 REVOKE ALL ON FUNCTION trovella_migrate.status(json, jsonb, jsonb) FROM PUBLIC;
 REVOKE ALL ON FUNCTION trovella_migrate.verify(json, jsonb, jsonb) FROM PUBLIC;
 REVOKE ALL ON FUNCTION trovella_migrate.plan(json, jsonb, jsonb) FROM PUBLIC;
+REVOKE ALL ON PROCEDURE trovella_migrate.apply_each(json, jsonb, jsonb, integer, integer, integer, integer, boolean, text[], text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION trovella_migrate.apply_folder(text, jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION trovella_migrate.baseline(json, jsonb, text, jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION trovella_migrate.repair(json, jsonb, text, jsonb) FROM PUBLIC;
 REVOKE ALL ON FUNCTION trovella_migrate.history_rows() FROM PUBLIC;
 REVOKE ALL ON TABLE trovella_migrate.run, trovella_migrate.migration_event, trovella_migrate.history FROM PUBLIC;

@@ -7,11 +7,19 @@
 #include "core/error.hpp"
 #include "core/messages.hpp"
 #include "pg/applier.hpp"
+#include "pg/folder.hpp"
 #include "pg/guard.hpp"
 #include "pg/history.hpp"
 #include "pg/inputs.hpp"
 #include "pg/statement_check.hpp"
 #include "pg/tracking_table.hpp"
+
+extern "C" {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wregister"
+#include "nodes/parsenodes.h"
+#pragma GCC diagnostic pop
+}
 
 extern "C" {
 PG_MODULE_MAGIC;
@@ -60,17 +68,99 @@ Datum int_datum(std::size_t n) { return Int32GetDatum(static_cast<int32>(n)); }
 
 }  // namespace
 
+Datum apply_result(FunctionCallInfo fcinfo, const ApplyResult& result) {
+    std::vector<Datum> values{int_datum(result.expected), int_datum(result.applied_before), int_datum(result.pending),
+                              int_datum(result.applied), BoolGetDatum(result.verified), text_array(result.applied_tags),
+                              text_datum(core::messages::join(result.messages, "\n"))};
+    Nulls nulls(values.size());
+    TupleDesc desc = result_descriptor(fcinfo);
+    return pg_call([&] { return HeapTupleGetDatum(heap_form_tuple(desc, values.data(), nulls.data())); });
+}
+
+std::string required_text_arg(FunctionCallInfo fcinfo, int n, const char* name) {
+    auto value = text_arg(fcinfo, n, false);
+    if (!value) throw core::invalid_input(std::string(name) + " must not be NULL");
+    return *value;
+}
+
 Datum apply_impl(FunctionCallInfo fcinfo) {
     Inputs in = read_inputs(fcinfo, core::Function::apply, Texts::required);
     ApplyResult result;
     {
         SpiConnection spi;
-        result = apply_migrations(spi, in, core::Function::apply);
+        result = apply_migrations(spi, in);
         spi.finish();
     }
-    std::vector<Datum> values{int_datum(result.expected), int_datum(result.applied_before), int_datum(result.pending),
-                              int_datum(result.applied), BoolGetDatum(result.verified), text_array(result.applied_tags),
-                              text_datum(core::messages::join(result.messages, "\n"))};
+    return apply_result(fcinfo, result);
+}
+
+Datum apply_each_impl(FunctionCallInfo fcinfo) {
+    auto* call = fcinfo->context != nullptr && IsA(fcinfo->context, CallContext)
+                     ? reinterpret_cast<CallContext*>(fcinfo->context)
+                     : nullptr;
+    if (call == nullptr || call->atomic)
+        throw core::Error(core::ErrorKind::refused,
+                          "apply_each() commits after each migration, so it cannot run inside a transaction block",
+                          "It was called inside BEGIN ... COMMIT, a function, or a procedure called from one.",
+                          "Run CALL trovella_migrate.apply_each(...) on its own (autocommit), or use "
+                          "SELECT * FROM trovella_migrate.apply(...) to apply everything in the current transaction.");
+    Inputs in = read_inputs(fcinfo, core::Function::apply_each, Texts::required);
+    ApplyResult result;
+    {
+        SpiConnection spi(true);
+        result = apply_each_migration(spi, in);
+        spi.finish();
+    }
+    return apply_result(fcinfo, result);
+}
+
+Datum apply_folder_impl(FunctionCallInfo fcinfo) {
+    std::string path = required_text_arg(fcinfo, 0, "path");
+    auto options_text = text_arg(fcinfo, 1, true);
+    core::Options options = core::parse_options(options_text ? *options_text : "{}", core::Function::apply);
+    FolderContents folder = read_folder(path);
+    Inputs in = make_inputs(folder.journal, std::move(folder.texts), std::move(options), core::Function::apply,
+                            Texts::required);
+    ApplyResult result;
+    {
+        SpiConnection spi;
+        result = apply_migrations(spi, in);
+        spi.finish();
+    }
+    return apply_result(fcinfo, result);
+}
+
+Datum baseline_impl(FunctionCallInfo fcinfo) {
+    Inputs in = read_inputs(fcinfo, core::Function::baseline, Texts::required, 3);
+    std::string through = required_text_arg(fcinfo, 2, "through_tag");
+    std::vector<RecordedEntry> recorded;
+    {
+        SpiConnection spi;
+        recorded = baseline_migrations(spi, in, through);
+        spi.finish();
+    }
+    pg_call([&] { InitMaterializedSRF(fcinfo, 0); });
+    auto* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
+    for (const auto& r : recorded) {  // idx, tag, created_at, hash
+        std::vector<Datum> values{Int32GetDatum(static_cast<int32>(r.idx)), text_datum(r.tag), Int64GetDatum(r.created_at),
+                                  text_datum(r.hash)};
+        Nulls nulls(values.size());
+        pg_call([&] { tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values.data(), nulls.data()); });
+    }
+    return Datum(0);
+}
+
+Datum repair_impl(FunctionCallInfo fcinfo) {
+    Inputs in = read_inputs(fcinfo, core::Function::repair, Texts::required, 3);
+    std::string tag = required_text_arg(fcinfo, 2, "tag");
+    RecordedEntry r;
+    {
+        SpiConnection spi;
+        r = repair_migration(spi, in, tag);
+        spi.finish();
+    }
+    std::vector<Datum> values{Int32GetDatum(static_cast<int32>(r.idx)), text_datum(r.tag), Int64GetDatum(r.created_at),
+                              text_datum(r.previous_hash), text_datum(r.hash)};
     Nulls nulls(values.size());
     TupleDesc desc = result_descriptor(fcinfo);
     return pg_call([&] { return HeapTupleGetDatum(heap_form_tuple(desc, values.data(), nulls.data())); });
@@ -200,6 +290,10 @@ Datum plan_impl(FunctionCallInfo fcinfo) {
 }  // namespace trovella::pg
 
 TROVELLA_FUNCTION(apply)
+TROVELLA_FUNCTION(apply_each)
+TROVELLA_FUNCTION(apply_folder)
+TROVELLA_FUNCTION(baseline)
+TROVELLA_FUNCTION(repair)
 TROVELLA_FUNCTION(plan)
 TROVELLA_FUNCTION(status)
 TROVELLA_FUNCTION(verify)

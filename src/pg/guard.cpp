@@ -14,6 +14,20 @@ ErrorData* take_error(MemoryContext context) {
     return edata;
 }
 
+void append_detail(ErrorData* edata, const std::string& line) {
+    const char* before = edata->detail;
+    edata->detail = pg_call([&] {
+        return before != nullptr ? psprintf("%s\n%s", before, line.c_str()) : pstrdup(line.c_str());
+    });
+}
+
+void append_hint(ErrorData* edata, const std::string& line) {
+    const char* before = edata->hint;
+    edata->hint = pg_call([&] {
+        return before != nullptr ? psprintf("%s\n%s", before, line.c_str()) : pstrdup(line.c_str());
+    });
+}
+
 namespace {
 
 // Copies a message out of a C++ exception without raising (no ereport inside a catch block).

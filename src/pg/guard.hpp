@@ -7,6 +7,7 @@
 #pragma once
 
 #include <exception>
+#include <string>
 #include <type_traits>
 #include <utility>
 
@@ -26,6 +27,10 @@ public:
 private:
     ErrorData* edata_;
 };
+
+// Adds a line to a caught error's DETAIL before it is raised again (keeps SQLSTATE and the rest).
+void append_detail(ErrorData* edata, const std::string& line);
+void append_hint(ErrorData* edata, const std::string& line);
 
 // Copies the error being handled and clears PostgreSQL's error state (inside PG_CATCH only).
 ErrorData* take_error(MemoryContext context);

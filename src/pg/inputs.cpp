@@ -30,25 +30,34 @@ void notice(const std::string& message) {
 }
 
 Inputs read_inputs(FunctionCallInfo fcinfo, core::Function fn, Texts texts, int options_arg) {
-    Inputs in;
     const std::string function = core::function_name(fn);
-
-    auto options = text_arg(fcinfo, options_arg, true);
-    in.options = core::parse_options(options ? *options : "{}", fn);
+    auto options_text = text_arg(fcinfo, options_arg, true);
+    core::Options options = core::parse_options(options_text ? *options_text : "{}", fn);
 
     auto journal = text_arg(fcinfo, 0, false);
     if (!journal)
         throw core::invalid_input("journal must not be NULL", {}, "Pass the text of meta/_journal.json.");
-    in.journal = core::parse_journal(*journal);
-
     auto migrations = text_arg(fcinfo, 1, true);
     if (!migrations && texts == Texts::required)
         throw core::invalid_input("migrations must not be NULL for " + function + "()", {},
                                   "Pass a jsonb object mapping each tag to the text of its .sql file.");
+    std::optional<core::MigrationTexts> parsed;
     if (migrations) {
-        in.texts = core::parse_migration_texts(*migrations);
+        parsed = core::parse_migration_texts(*migrations);
+        migrations.reset();  // a large history should not stay in memory twice
+    }
+    return make_inputs(*journal, std::move(parsed), std::move(options), fn, texts);
+}
+
+Inputs make_inputs(const std::string& journal_text, std::optional<core::MigrationTexts> texts, core::Options options,
+                   core::Function, Texts required) {
+    Inputs in;
+    in.options = std::move(options);
+    in.journal = core::parse_journal(journal_text);
+    if (texts) {
+        in.texts = std::move(texts);
         for (const auto& [tag, text] : *in.texts) in.hashes.emplace(tag, sha256_hex(text));
-        if (texts == Texts::required) core::require_texts(in.journal, *in.texts);
+        if (required == Texts::required) core::require_texts(in.journal, *in.texts);
         in.orphans = core::orphan_tags(in.journal, *in.texts);
     }
 

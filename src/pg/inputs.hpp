@@ -27,6 +27,10 @@ enum class Texts { required, optional };
 // Emits the journal's warnings and the orphan files as WARNINGs.
 Inputs read_inputs(FunctionCallInfo fcinfo, core::Function fn, Texts texts, int options_arg = 2);
 
+// The same from values already read (apply_folder reads them from the server's disk).
+Inputs make_inputs(const std::string& journal_text, std::optional<core::MigrationTexts> texts, core::Options options,
+                   core::Function fn, Texts required);
+
 // Argument `n` as text (NULL -> nullopt); for text, json and jsonb arguments.
 std::optional<std::string> text_arg(FunctionCallInfo fcinfo, int n, bool jsonb);
 

@@ -1,6 +1,7 @@
 #include "pg/tracking_table.hpp"
 
 #include "core/messages.hpp"
+#include "pg/inputs.hpp"
 
 namespace trovella::pg {
 
@@ -48,10 +49,42 @@ void TrackingTable::create_if_missing() {
 }
 
 void TrackingTable::lock() {
-    spi_.query("SELECT pg_catalog.pg_advisory_xact_lock($1, pg_catalog.hashtext($2))",
-               {Param::of_int4(kLockClass), Param::of(display_)});
+    const std::vector<Param> key{Param::of_int4(kLockClass), Param::of(display_)};
+    auto got = spi_.query_value("SELECT pg_catalog.pg_try_advisory_xact_lock($1, pg_catalog.hashtext($2))", key);
+    if (got && *got == "t") return;
+
+    // Someone else is migrating: say who, then wait (bounded by the lock_timeout option).
+    std::string holder = lock_holder();
+    notice("waiting for the migration lock on " + display_ + ", held by " + holder);
+    try {
+        spi_.query("SELECT pg_catalog.pg_advisory_xact_lock($1, pg_catalog.hashtext($2))", key);
+    } catch (const PgError& e) {
+        append_detail(e.edata(), "The migration lock on " + display_ + " is held by " + holder + ".");
+        throw;
+    }
 }
 
+std::string TrackingTable::lock_holder() {
+    auto rows = spi_.query(
+        "SELECT a.pid, a.application_name, a.usename, a.client_addr, "
+        "pg_catalog.to_char(a.xact_start, 'YYYY-MM-DD HH24:MI:SS TZ'), "
+        "pg_catalog.round(pg_catalog.date_part('epoch', pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) a.xact_start)::pg_catalog.numeric, 1), "
+        "pg_catalog.left(a.query, 120) "
+        "FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid OPERATOR(pg_catalog.=) l.pid "
+        "WHERE l.locktype OPERATOR(pg_catalog.=) 'advisory' AND l.granted AND l.objsubid OPERATOR(pg_catalog.=) 2 "
+        "AND l.database OPERATOR(pg_catalog.=) (SELECT oid FROM pg_catalog.pg_database WHERE datname OPERATOR(pg_catalog.=) pg_catalog.current_database()) "
+        "AND l.classid::pg_catalog.int8 OPERATOR(pg_catalog.=) $1 "
+        "AND l.objid::pg_catalog.int8 OPERATOR(pg_catalog.=) (pg_catalog.hashtext($2)::pg_catalog.int8 OPERATOR(pg_catalog.&) 4294967295)",
+        {Param::of(static_cast<std::int64_t>(kLockClass)), Param::of(display_)});
+    if (rows.empty()) return "another session (it may have just finished)";
+    const auto& r = rows.front();
+    auto field = [&](std::size_t i) { return r[i].value_or(""); };
+    std::string out = "pid " + field(0) + " (application_name \"" + field(1) + "\", user " + field(2);
+    if (r[3]) out += ", client " + field(3);
+    out += ", transaction started " + field(4) + ", " + field(5) + " s ago";
+    if (r[6]) out += ", running: " + field(6);
+    return out + ")";
+}
 std::vector<core::TrackingRow> TrackingTable::read_rows(bool read_only) {
     std::vector<core::TrackingRow> out;
     if (!exists(read_only)) return out;
@@ -71,6 +104,11 @@ std::int64_t TrackingTable::insert(const std::string& hash, std::int64_t when) {
     return to_int64(spi_.query_value(
         ("INSERT INTO " + quoted_ + " (hash, created_at) VALUES ($1, $2) RETURNING id").c_str(),
         {Param::of(hash), Param::of(when)}));
+}
+
+void TrackingTable::update_hash(std::int64_t id, const std::string& hash) {
+    spi_.query(("UPDATE " + quoted_ + " SET hash = $1 WHERE id OPERATOR(pg_catalog.=) $2").c_str(),
+               {Param::of(hash), Param::of(id)});
 }
 
 }  // namespace trovella::pg

@@ -24,10 +24,14 @@ public:
     // this function's own earlier changes (apply).
     bool exists(bool read_only);
     void create_if_missing();
-    // Serializes runners on this tracking table until the transaction ends.
+    // Serializes runners on this tracking table until the transaction ends. When another runner
+    // holds it, says who (pid, application_name, since when) and waits, bounded by lock_timeout.
     void lock();
+    std::string lock_holder();
     std::vector<core::TrackingRow> read_rows(bool read_only);
     std::int64_t insert(const std::string& hash, std::int64_t when);
+    // The only change the extension ever makes to an existing row (repair()).
+    void update_hash(std::int64_t id, const std::string& hash);
 
 private:
     SpiConnection& spi_;
