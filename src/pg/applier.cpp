@@ -208,20 +208,21 @@ ApplyResult apply_each_migration(SpiConnection& spi, const Inputs& in) {
         notice(line);
         result.messages.push_back(line);
     };
+    // The tracking table's names and the run's id are plain data: they outlive each commit, so
+    // the whole call is one run in the history.
+    TrackingTable tracking(spi, in.options);
+    History history(spi, tracking);
     // What to apply is decided once, against the state before the call (DESIGN section 4).
     std::vector<const core::JournalEntry*> todo;
     std::vector<std::vector<core::Statement>> statements;
     {
         RunSettings settings(in.options);
-        TrackingTable tracking(spi, in.options);
         std::vector<core::TrackingRow> rows;
         auto before = begin_run(tracking, rows, in, result, say);
         Work work = prepare(before, in);
-        History history(spi, tracking);
         adopt_known_entries(history, before, fn);
         for (const auto* e : work.entries) todo.push_back(e->entry);
         statements = std::move(work.statements);
-        history.finish_run();
         settings.finish();
     }
     pg_call([] { SPI_commit(); });
@@ -231,22 +232,21 @@ ApplyResult apply_each_migration(SpiConnection& spi, const Inputs& in) {
         const auto& entry = *todo[i];
         try {
             RunSettings settings(in.options);
-            TrackingTable tracking(spi, in.options);
             tracking.lock();
             // Another runner may have applied it since: identity decides, nothing runs twice.
             auto rows = tracking.read_rows(false);
             bool done = false;
             for (const auto& row : rows) done = done || (row.created_at && *row.created_at == entry.when);
             if (!done) {
-                History history(spi, tracking);
                 ActivityReport activity;
                 run_migration(spi, tracking, history, in, entry, statements[i], settings, activity, fn);
-                history.finish_run();
-                result.applied_tags.push_back(entry.tag);
             }
             settings.finish();
-            pg_call([] { SPI_commit(); });
-            if (!done) notice("committed " + entry.tag);
+            pg_call([] { SPI_commit(); });  // deferred constraints fire here, before it counts as applied
+            if (!done) {
+                result.applied_tags.push_back(entry.tag);
+                notice("committed " + entry.tag);
+            }
         } catch (const PgError& e) {
             explain_lock_exhaustion(e);
             std::vector<std::string> committed;
@@ -263,9 +263,9 @@ ApplyResult apply_each_migration(SpiConnection& spi, const Inputs& in) {
     }
     result.applied = result.applied_tags.size();
     RunSettings settings(in.options);
-    TrackingTable tracking(spi, in.options);
     tracking.lock();
     verify_after(tracking, in, result, say);
+    history.finish_run();
     settings.finish();
     return result;
 }
