@@ -44,5 +44,15 @@ out=$(run_apply meta/first8.json)
 check_contains "journal behind the database: the wiki's guard" "ERROR:  Database has 10 migrations but local journal only has 8" "$out"
 out=$(psql -X -d tm_wiki -c "SELECT * FROM drizzle.__drizzle_migrations WHERE created_at = 0" -c "SELECT tag FROM trovella_migrate.history WHERE tag LIKE '%role_grants%'" 2>&1)
 check_contains "the wiki's role_grants query works on the history view" "0001_setup_role_grants" "$out"
+# The README's CI step (layer 2 with plain psql): exits 0 when verified, non-zero when not.
+ci_verify() {
+  echo "SELECT * FROM trovella_migrate.verify(:'journal')" |
+    psql -d "$1" -X -v ON_ERROR_STOP=1 -v journal="$(cat "$dir/meta/_journal.json")" >/dev/null 2>&1
+}
+check "README CI step: layer 2 passes on the migrated database" ci_verify tm_wiki
+createdb tm_wiki_empty; psql -X -q -d tm_wiki_empty -c "CREATE EXTENSION trovella_migrate"
+if ci_verify tm_wiki_empty; then status=0; else status=$?; fi
+check "README CI step: layer 2 fails (exit $status) on a database missing migrations" test "$status" != 0
+dropdb tm_wiki_empty
 dropdb tm_wiki
 finish
