@@ -19,3 +19,15 @@ DROP TABLE l_a, l_b;
 DROP SCHEMA drizzle CASCADE;
 SELECT expected, applied, verified, message FROM trovella_migrate.apply('{"entries":[]}', '{}');
 DROP SCHEMA drizzle CASCADE;
+-- A runner must see what another runner committed while it waited for the lock: apply refuses
+-- REPEATABLE READ and SERIALIZABLE, whose snapshot predates the lock.
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+SELECT * FROM trovella_migrate.apply(:'j', :'m');
+ROLLBACK;
+BEGIN ISOLATION LEVEL SERIALIZABLE;
+SELECT * FROM trovella_migrate.apply(:'j', :'m');
+ROLLBACK;
+-- status and verify read only, so any isolation level is fine for them.
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+SELECT expected, actual FROM trovella_migrate.verify(:'j', NULL, '{"raise": false}');
+ROLLBACK;

@@ -146,10 +146,28 @@ void verify_after(TrackingTable& tracking, const Inputs& in, ApplyResult& result
     result.verified = true;
 }
 
+// A runner that waited for the migration lock must see what the runner before it committed; under
+// REPEATABLE READ or SERIALIZABLE the transaction's snapshot predates the lock, so it would not,
+// and could run a migration a second time.
+void require_read_committed(core::Function fn) {
+    if (!IsolationUsesXactSnapshot()) return;
+    throw core::Error(core::ErrorKind::refused,
+                      std::string(core::function_name(fn)) +
+                          "() must run at READ COMMITTED isolation, not REPEATABLE READ or SERIALIZABLE",
+                      "The transaction's snapshot was taken before the migration lock, so it could miss migrations "
+                      "that another runner committed meanwhile and apply them twice.",
+                      "Call it in a READ COMMITTED transaction (PostgreSQL's default).");
+}
+
+void lock_for_writing(TrackingTable& tracking, core::Function fn) {
+    require_read_committed(fn);
+    tracking.lock();
+}
+
 // Locks, creates the tracking table when missing, counts before and checks what may proceed.
 core::Assessment begin_run(TrackingTable& tracking, std::vector<core::TrackingRow>& rows, const Inputs& in,
-                           ApplyResult& result, const std::function<void(const std::string&)>& say) {
-    tracking.lock();
+                           ApplyResult& result, const std::function<void(const std::string&)>& say, core::Function fn) {
+    lock_for_writing(tracking, fn);
     tracking.create_if_missing();
     rows = tracking.read_rows(false);
     auto before = core::assess(in.journal, rows, &in.hashes);
@@ -173,7 +191,7 @@ ApplyResult apply_migrations(SpiConnection& spi, const Inputs& in) {
     RunSettings settings(in.options);  // lock_timeout bounds the wait for the migration lock too
     TrackingTable tracking(spi, in.options);
     std::vector<core::TrackingRow> rows;
-    auto before = begin_run(tracking, rows, in, result, say);
+    auto before = begin_run(tracking, rows, in, result, say, fn);
     Work work = prepare(before, in);
     History history(spi, tracking);
     adopt_known_entries(history, before, fn);
@@ -218,7 +236,7 @@ ApplyResult apply_each_migration(SpiConnection& spi, const Inputs& in) {
     {
         RunSettings settings(in.options);
         std::vector<core::TrackingRow> rows;
-        auto before = begin_run(tracking, rows, in, result, say);
+        auto before = begin_run(tracking, rows, in, result, say, fn);
         Work work = prepare(before, in);
         adopt_known_entries(history, before, fn);
         for (const auto* e : work.entries) todo.push_back(e->entry);
@@ -277,7 +295,7 @@ std::vector<RecordedEntry> baseline_migrations(SpiConnection& spi, const Inputs&
         throw core::invalid_input("through_tag " + core::quote_tag(through_tag) + " is not in the journal");
     RunSettings settings(in.options);
     TrackingTable tracking(spi, in.options);
-    tracking.lock();
+    lock_for_writing(tracking, fn);
     tracking.create_if_missing();
     auto rows = tracking.read_rows(false);
     auto before = core::assess(in.journal, rows, &in.hashes);
@@ -317,7 +335,7 @@ RecordedEntry repair_migration(SpiConnection& spi, const Inputs& in, const std::
     if (entry == nullptr) throw core::invalid_input("tag " + core::quote_tag(tag) + " is not in the journal");
     RunSettings settings(in.options);
     TrackingTable tracking(spi, in.options);
-    tracking.lock();
+    lock_for_writing(tracking, fn);
     auto rows = tracking.read_rows(false);
     auto a = core::assess(in.journal, rows, &in.hashes);
     const core::EntryState& e = a.entries[entry->position];
