@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# apply_folder(path): a migrations folder on the database server itself. Same results as the
+# client; only superusers and members of pg_read_server_files may call it.
+. "$(dirname "$0")/../lib/check.sh"
+here=$(cd "$(dirname "$0")/../.." && pwd)
+dir=$(mktemp -d /tmp/trovella-folder.XXXXXX); chmod 755 "$dir"
+trap 'rm -rf "$dir"; psql -X -q -d postgres -c "DROP ROLE IF EXISTS tm_folder_reader" 2>/dev/null' EXIT
+cp -r "$here/examples/migrations/." "$dir/"
+printf -- '-- scratch file, not in the journal\nDROP TABLE users;\n' >"$dir/9999_scratch.sql"
+chmod -R a+rX "$dir"
+for db in tm_folder tm_client; do
+  createdb "$db"; psql -X -q -d "$db" -c "CREATE EXTENSION trovella_migrate"
+done
+
+out=$(psql -X -d tm_folder -v ON_ERROR_STOP=1 -At -c "SELECT applied, verified FROM trovella_migrate.apply_folder('$dir')" 2>&1)
+check_contains "superuser: apply_folder applies the folder and verifies" "10|t" "$out"
+check_contains "the orphan file is warned about" 'WARNING:  1 migration file is not in the journal and will never run: "9999_scratch"' "$out"
+check "the orphan file never ran" test "$(psql -X -At -d tm_folder -c "SELECT to_regclass('users') IS NOT NULL")" = t
+"$here/bin/trovella-migrate" migrate --dir "$dir" --database-url "dbname=tm_client" >/dev/null 2>&1
+check "the client applies the same folder (exit 0)" test "$?" = 0
+rows() { psql -X -At -d "$1" -c "SELECT id, hash, created_at FROM drizzle.__drizzle_migrations ORDER BY id"; }
+check "same tracking rows as the client (hash, created_at)" test "$(rows tm_folder)" = "$(rows tm_client)"
+schema() { pg_dump --schema-only --no-owner -N drizzle -N trovella_migrate "$1" | grep -vE '^(--|\\restrict|\\unrestrict)' | grep -v 'trovella_migrate'; }
+check "same schema as the client" test "$(schema tm_folder)" = "$(schema tm_client)"
+out=$(psql -X -d tm_folder -At -c "SELECT applied, verified, message FROM trovella_migrate.apply_folder('$dir')" 2>&1)
+check_contains "re-run applies nothing and says so" "No pending migrations: the database is up to date." "$out"
+
+# Permissions: a role that may call the function but may not read server files gets a clear error.
+psql -X -q -d tm_folder -c "CREATE ROLE tm_folder_reader; GRANT EXECUTE ON FUNCTION trovella_migrate.apply_folder(text, jsonb) TO tm_folder_reader"
+out=$(psql -X -d tm_folder -c "SET ROLE tm_folder_reader" -c "SELECT * FROM trovella_migrate.apply_folder('$dir')" 2>&1)
+check_contains "other roles: permission error" "ERROR:  permission denied to read migrations folder \"$dir\"" "$out"
+check_contains "other roles: the hint says who may and what to use instead" "Only superusers and members of pg_read_server_files may call it" "$out"
+psql -X -q -d tm_folder -c "GRANT pg_read_server_files TO tm_folder_reader" \
+  -c "GRANT USAGE ON SCHEMA drizzle TO tm_folder_reader" -c "GRANT SELECT, INSERT ON drizzle.__drizzle_migrations TO tm_folder_reader"
+out=$(psql -X -d tm_folder -c "SET ROLE tm_folder_reader" -c "SELECT applied FROM trovella_migrate.apply_folder('$dir')" 2>&1)
+check_contains "pg_read_server_files members may (nothing pending here)" "Migration state: 10 applied, 10 expected, 0 pending" "$out"
+
+# Bad paths name themselves.
+out=$(psql -X -d tm_folder -c "SELECT * FROM trovella_migrate.apply_folder('relative/path')" 2>&1)
+check_contains "relative path refused" 'must be an absolute path on the database server, got "relative/path"' "$out"
+out=$(psql -X -d tm_folder -c "SELECT * FROM trovella_migrate.apply_folder('/nonexistent/folder')" 2>&1)
+check_contains "missing folder named" 'migrations folder "/nonexistent/folder" does not exist on the database server' "$out"
+out=$(psql -X -d tm_folder -c "SELECT * FROM trovella_migrate.apply_folder('$dir/meta')" 2>&1)
+check_contains "folder without a journal named" "no meta/_journal.json in migrations folder \"$dir/meta\"" "$out"
+out=$(psql -X -d tm_folder -c "SELECT * FROM trovella_migrate.apply_folder(NULL)" 2>&1)
+check_contains "NULL path" "path must not be NULL" "$out"
+printf 'SELECT 1;\xff\xfe\n' >"$dir/0010_bad_bytes.sql"
+out=$(psql -X -d tm_folder -c "SELECT * FROM trovella_migrate.apply_folder('$dir')" 2>&1)
+check_contains "a file that is not valid UTF-8 is named" "0010_bad_bytes.sql\" is not valid text in the database encoding (UTF8)" "$out"
+rm -f "$dir/0010_bad_bytes.sql"
+
+for db in tm_folder tm_client; do dropdb "$db"; done
+finish
