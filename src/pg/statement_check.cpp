@@ -5,6 +5,13 @@
 #include "pg/guard.hpp"
 #include "pg/progress.hpp"
 
+extern "C" {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wregister"
+#include "utils/guc.h"
+#pragma GCC diagnostic pop
+}
+
 namespace trovella::pg {
 
 namespace {
@@ -76,6 +83,15 @@ std::string unsupported_reason_of(const std::string& sql) {
 }
 
 void check_statements(const std::vector<MigrationToCheck>& migrations) {
+    if (migrations.empty()) return;
+    // The parser's own NOTICEs ("identifier ... will be truncated") are shown once, when the
+    // statement runs, not a second time for this check.
+    int nest_level = pg_call([] {
+        int level = NewGUCNestLevel();
+        (void)set_config_option("client_min_messages", "warning", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0,
+                                false);
+        return level;
+    });
     MemoryContext parse_context = pg_call([] {
         return AllocSetContextCreate(CurrentMemoryContext, "trovella_migrate statement check", ALLOCSET_DEFAULT_SIZES);
     });
@@ -116,7 +132,10 @@ void check_statements(const std::vector<MigrationToCheck>& migrations) {
             }
         }
     }
-    pg_call([&] { MemoryContextDelete(parse_context); });
+    pg_call([&] {
+        MemoryContextDelete(parse_context);
+        AtEOXact_GUC(true, nest_level);
+    });
     if (refused.empty()) return;
     throw core::Error(
         core::ErrorKind::unsupported,
