@@ -1,4 +1,6 @@
 #include "core/splitter.hpp"
+
+#include <algorithm>
 #include "core/no_postgres.hpp"  // keep last
 
 namespace trovella::core {
@@ -80,6 +82,28 @@ std::vector<Statement> split_statements(std::string_view text) {
         start = marker + kBreakpoint.size();
     }
     return statements;
+}
+
+int line_of_code(const Statement& statement, std::ptrdiff_t offset) {
+    std::string_view sql = statement.sql;
+    std::size_t pos = offset < 0 ? 0 : std::min(static_cast<std::size_t>(offset), sql.size());
+    while (pos < sql.size()) {
+        if (is_space(sql[pos])) {
+            ++pos;
+            continue;
+        }
+        auto after = skip_comment(sql, pos);
+        if (after == std::string_view::npos) break;
+        pos = after;
+    }
+    // statement.line is the line of the piece's first non-whitespace byte.
+    std::size_t first = 0;
+    while (first < sql.size() && is_space(sql[first])) ++first;
+    int line = statement.line;
+    if (pos > first)
+        for (std::size_t i = first; i < pos; ++i)
+            if (sql[i] == '\n') ++line;
+    return line;
 }
 
 std::string statement_preview(std::string_view sql, std::size_t max_chars) {

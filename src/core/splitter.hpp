@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,10 @@ std::vector<Statement> split_statements(std::string_view text);
 
 // True when `piece` holds nothing but whitespace, `--` comments and complete `/* */` comments.
 bool is_blank_or_comment(std::string_view piece);
+
+// The line of the first byte that is neither whitespace nor comment at or after byte `offset` of
+// `statement.sql` (for a second statement inside one piece).
+int line_of_code(const Statement& statement, std::ptrdiff_t offset);
 
 // The start of a statement for messages: comments and whitespace runs folded, cut at `max_chars`.
 std::string statement_preview(std::string_view sql, std::size_t max_chars = 60);

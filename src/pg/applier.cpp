@@ -76,7 +76,7 @@ Work prepare(const core::Assessment& a, const Inputs& in) {
 // and statement (error context), keeps PostgreSQL's own SQLSTATE, message, detail and hint.
 void run_migration(SpiConnection& spi, TrackingTable& tracking, History& history, const Inputs& in,
                    const core::JournalEntry& entry, const std::vector<core::Statement>& statements,
-                   const RunSettings& settings, ActivityReport& activity, core::Function fn) {
+                   RunSettings& settings, ActivityReport& activity, core::Function fn) {
     const int total = static_cast<int>(statements.size());
     notice("applying " + entry.tag + " (" + msg::plural(statements.size(), "statement", "statements") + ")");
     auto started = std::chrono::steady_clock::now();
@@ -248,6 +248,7 @@ ApplyResult apply_each_migration(SpiConnection& spi, const Inputs& in) {
 
     for (std::size_t i = 0; i < todo.size(); ++i) {
         const auto& entry = *todo[i];
+        bool started = false;  // the error's hint blames the migration only if it had started
         try {
             RunSettings settings(in.options);
             tracking.lock();
@@ -257,6 +258,7 @@ ApplyResult apply_each_migration(SpiConnection& spi, const Inputs& in) {
             for (const auto& row : rows) done = done || (row.created_at && *row.created_at == entry.when);
             if (!done) {
                 ActivityReport activity;
+                started = true;
                 run_migration(spi, tracking, history, in, entry, statements[i], settings, activity, fn);
             }
             settings.finish();
@@ -274,8 +276,11 @@ ApplyResult apply_each_migration(SpiConnection& spi, const Inputs& in) {
                               ? "apply_each committed no migration in this call before the failure."
                               : "apply_each committed " + msg::plural(committed.size(), "migration", "migrations") +
                                     " before the failure, which stay applied: " + msg::join(committed, ", ") + ".");
-            append_hint(e.edata(), "Fix " + core::quote_tag(entry.tag) +
-                                       " and call apply_each again: it continues with that migration.");
+            append_hint(e.edata(), started ? "Fix " + core::quote_tag(entry.tag) +
+                                                 " and call apply_each again: it continues with that migration."
+                                           : "This happened before " + core::quote_tag(entry.tag) +
+                                                 " started (while taking the migration lock or reading the tracking "
+                                                 "table); call apply_each again to continue with it.");
             throw;
         }
     }

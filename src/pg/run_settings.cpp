@@ -8,6 +8,7 @@ extern "C" {
 #include "storage/proc.h"
 #include "utils/guc.h"
 #include "utils/timeout.h"
+#include "utils/timestamp.h"
 #pragma GCC diagnostic pop
 }
 
@@ -35,12 +36,25 @@ void RunSettings::finish() {
     pg_call([&] { AtEOXact_GUC(true, level); });
 }
 
-void RunSettings::statement_started() const {
-    if (statement_timeout_ms_ > 0) pg_call([&] { enable_timeout_after(STATEMENT_TIMEOUT, statement_timeout_ms_); });
+void RunSettings::statement_started() {
+    if (statement_timeout_ms_ <= 0) return;
+    pg_call([&] {
+        caller_timer_active_ = get_timeout_active(STATEMENT_TIMEOUT);
+        TimestampTz deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), statement_timeout_ms_);
+        if (caller_timer_active_) {
+            caller_deadline_ = get_timeout_finish_time(STATEMENT_TIMEOUT);
+            if (caller_deadline_ < deadline) deadline = caller_deadline_;  // the earlier one wins
+        }
+        enable_timeout_at(STATEMENT_TIMEOUT, deadline);
+    });
 }
 
-void RunSettings::statement_finished() const {
-    if (statement_timeout_ms_ > 0) pg_call([] { disable_timeout(STATEMENT_TIMEOUT, false); });
+void RunSettings::statement_finished() {
+    if (statement_timeout_ms_ <= 0) return;
+    pg_call([&] {
+        disable_timeout(STATEMENT_TIMEOUT, false);
+        if (caller_timer_active_) enable_timeout_at(STATEMENT_TIMEOUT, caller_deadline_);
+    });
 }
 
 }  // namespace trovella::pg

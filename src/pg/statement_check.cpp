@@ -8,6 +8,7 @@
 extern "C" {
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wregister"
+#include "commands/defrem.h"
 #include "utils/guc.h"
 #pragma GCC diagnostic pop
 }
@@ -16,11 +17,33 @@ namespace trovella::pg {
 
 namespace {
 
-bool has_concurrently_option(List* params) {
+// An option given as a DefElem, read as PostgreSQL reads it (`(CONCURRENTLY false)` is false);
+// `fallback` when it is absent. defGetBoolean may raise for a bad value: callers are in pg_call.
+bool boolean_option(List* options, const char* name, bool fallback) {
     ListCell* cell;
-    foreach (cell, params) {
+    foreach (cell, options) {
         auto* option = static_cast<DefElem*>(lfirst(cell));
-        if (option->defname != nullptr && strcmp(option->defname, "concurrently") == 0) return true;
+        if (option->defname != nullptr && strcmp(option->defname, name) == 0) return defGetBoolean(option);
+    }
+    return fallback;
+}
+
+bool has_option(List* options, const char* name) {
+    ListCell* cell;
+    foreach (cell, options) {
+        auto* option = static_cast<DefElem*>(lfirst(cell));
+        if (option->defname != nullptr && strcmp(option->defname, name) == 0) return true;
+    }
+    return false;
+}
+
+bool detaches_concurrently(AlterTableStmt* alter) {
+    ListCell* cell;
+    foreach (cell, alter->cmds) {
+        auto* cmd = static_cast<AlterTableCmd*>(lfirst(cell));
+        if (cmd->subtype == AT_DetachPartition && cmd->def != nullptr && IsA(cmd->def, PartitionCmd) &&
+            reinterpret_cast<PartitionCmd*>(cmd->def)->concurrent)
+            return true;
     }
     return false;
 }
@@ -44,10 +67,24 @@ const char* unsupported_reason(Node* stmt) {
             return reinterpret_cast<DropStmt*>(stmt)->concurrent ? "DROP INDEX CONCURRENTLY" : nullptr;
         case T_ReindexStmt: {
             auto* reindex = reinterpret_cast<ReindexStmt*>(stmt);
-            if (has_concurrently_option(reindex->params)) return "REINDEX CONCURRENTLY";
+            if (boolean_option(reindex->params, "concurrently", false)) return "REINDEX CONCURRENTLY";
             if (reindex->kind == REINDEX_OBJECT_SYSTEM || reindex->kind == REINDEX_OBJECT_DATABASE)
                 return "REINDEX SYSTEM or REINDEX DATABASE";
             return nullptr;
+        }
+        case T_AlterTableStmt:
+            return detaches_concurrently(reinterpret_cast<AlterTableStmt*>(stmt)) ? "ALTER TABLE ... DETACH PARTITION CONCURRENTLY"
+                                                                                   : nullptr;
+        case T_AlterDatabaseStmt:
+            return has_option(reinterpret_cast<AlterDatabaseStmt*>(stmt)->options, "tablespace")
+                       ? "ALTER DATABASE ... SET TABLESPACE"
+                       : nullptr;
+        case T_CreateSubscriptionStmt: {
+            // It creates a replication slot unless told not to (create_slot = false, or connect = false).
+            List* options = reinterpret_cast<CreateSubscriptionStmt*>(stmt)->options;
+            bool connect = boolean_option(options, "connect", true);
+            return connect && boolean_option(options, "create_slot", connect) ? "CREATE SUBSCRIPTION (creating a replication slot)"
+                                                                              : nullptr;
         }
         case T_CreatedbStmt: return "CREATE DATABASE";
         case T_DropdbStmt: return "DROP DATABASE";
@@ -63,23 +100,33 @@ const char* unsupported_reason(Node* stmt) {
     }
 }
 
-// Reasons for every statement in `sql` (a piece may hold several); parse errors propagate.
-std::vector<std::string> reasons_in(const std::string& sql) {
+struct Refusal {
+    std::string reason;
+    int location;  // byte offset of the refused statement in the piece
+    int length;    // 0 = to the end
+    bool first;    // the first statement of the piece
+};
+
+// Refusals for every statement in `sql` (a piece may hold several); parse errors propagate.
+std::vector<Refusal> refusals_in(const std::string& sql) {
     List* parsed = pg_call([&] { return pg_parse_query(sql.c_str()); });
-    std::vector<std::string> reasons;
+    std::vector<Refusal> refusals;
+    bool first = true;
     ListCell* cell;
     foreach (cell, parsed) {
         auto* raw = static_cast<RawStmt*>(lfirst(cell));
-        if (const char* reason = unsupported_reason(raw->stmt)) reasons.emplace_back(reason);
+        if (const char* reason = pg_call([&] { return unsupported_reason(raw->stmt); }))
+            refusals.push_back({reason, raw->stmt_location, raw->stmt_len, first});
+        first = false;
     }
-    return reasons;
+    return refusals;
 }
 
 }  // namespace
 
 std::string unsupported_reason_of(const std::string& sql) {
-    auto reasons = reasons_in(sql);
-    return reasons.empty() ? std::string() : reasons.front();
+    auto refusals = refusals_in(sql);
+    return refusals.empty() ? std::string() : refusals.front().reason;
 }
 
 void check_statements(const std::vector<MigrationToCheck>& migrations) {
@@ -96,7 +143,6 @@ void check_statements(const std::vector<MigrationToCheck>& migrations) {
         return AllocSetContextCreate(CurrentMemoryContext, "trovella_migrate statement check", ALLOCSET_DEFAULT_SIZES);
     });
     std::vector<std::string> refused;
-    std::vector<std::string> kinds;
     for (const auto& m : migrations) {
         const auto& statements = *m.statements;
         for (const auto& statement : statements) {
@@ -104,12 +150,12 @@ void check_statements(const std::vector<MigrationToCheck>& migrations) {
             std::string preview = core::statement_preview(statement.sql);
             StatementPosition position{m.entry->tag.c_str(), statement.number, static_cast<int>(statements.size()),
                                        statement.line, preview.c_str()};
-            std::vector<std::string> reasons;
+            std::vector<Refusal> refusals;
             {
                 StatementContext context(&position);
                 MemoryContext previous = MemoryContextSwitchTo(parse_context);
                 try {
-                    reasons = reasons_in(sql);
+                    refusals = refusals_in(sql);
                 } catch (const PgError& e) {
                     MemoryContextSwitchTo(previous);
                     // Point the error at the statement, not at the caller's apply() call.
@@ -124,11 +170,19 @@ void check_statements(const std::vector<MigrationToCheck>& migrations) {
                 MemoryContextSwitchTo(previous);
                 pg_call([&] { MemoryContextReset(parse_context); });
             }
-            for (const auto& reason : reasons) {
+            for (const auto& refusal : refusals) {
+                // A piece holding several statements: name the refused one by its own line.
+                int line = statement.line;
+                std::string shown = preview;
+                if (!refusal.first) {
+                    std::string_view rest = std::string_view(sql).substr(static_cast<std::size_t>(refusal.location));
+                    if (refusal.length > 0) rest = rest.substr(0, static_cast<std::size_t>(refusal.length));
+                    line = core::line_of_code(statement, rest.data() - sql.data());
+                    shown = core::statement_preview(rest);
+                }
                 refused.push_back(core::quote_tag(m.entry->tag) + " statement " + std::to_string(statement.number) +
-                                  " of " + std::to_string(statements.size()) + " (line " +
-                                  std::to_string(statement.line) + "): " + reason + ": " + preview);
-                kinds.push_back(reason);
+                                  " of " + std::to_string(statements.size()) + " (line " + std::to_string(line) +
+                                  "): " + refusal.reason + ": " + shown);
             }
         }
     }

@@ -293,3 +293,23 @@ TEST(StatementPreview, NeverCutsAUtf8Sequence) {
 
 }  // namespace
 }  // namespace trovella::core
+
+namespace trovella::core {
+namespace {
+
+TEST(LineOfCode, NamesTheLineOfALaterStatementInOnePiece) {
+    // One piece (no markers) holding three statements; the third starts on line 5 of the file,
+    // after a comment on line 4.
+    const std::string text = "\n\nSELECT 1;\nSELECT 2; -- two\n/* three */\n  COMMIT;";
+    auto statements = split_statements(text);
+    ASSERT_EQ(statements.size(), 1u);
+    EXPECT_EQ(statements[0].line, 3);
+    const auto offset = static_cast<std::ptrdiff_t>(std::string_view(statements[0].sql).find("SELECT 2"));
+    EXPECT_EQ(line_of_code(statements[0], offset), 4);
+    const auto after_two = static_cast<std::ptrdiff_t>(std::string_view(statements[0].sql).find("; -- two") + 1);
+    EXPECT_EQ(line_of_code(statements[0], after_two), 6);  // skips the comments to COMMIT
+    EXPECT_EQ(line_of_code(statements[0], 0), 3);
+}
+
+}  // namespace
+}  // namespace trovella::core
