@@ -4,7 +4,8 @@
 #      the same statements one round trip each (what Drizzle's Node migrator does), both in one
 #      transaction, both over the local Unix socket (no network latency: the gap only grows with it);
 #   2. the dokploy history from ../shared/corpora (186 migrations), when present;
-#   3. a 50 MB single-statement migration: time, and the backend's peak memory (VmHWM).
+#   3. a 50 MB single-statement migration: time, and the backend's peak memory (VmHWM);
+#   4. 3,000 one-table migrations: apply() (one transaction) against CALL apply_each() (a commit each).
 # Usage: bash bench/apply_bench.sh   (after scripts/setup). Prints a Markdown table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -79,3 +80,26 @@ chmod -R a+rX "$work"
 fresh_db b4
 out=$( { apply_sql "$big"; echo "SELECT regexp_replace(l, '\s+', ' ', 'g') FROM regexp_split_to_table(pg_read_file('/proc/' || pg_backend_pid() || '/status'), E'\n') l WHERE l LIKE 'VmHWM%';"; } | { t0=$(ms); psql -X -q -At -d b4 -v ON_ERROR_STOP=1; echo "elapsed $(( $(ms) - t0 ))"; })
 echo "| 50 MB statement | 1 | 2 | $(echo "$out" | sed -n 's/elapsed //p') ms, backend peak $(echo "$out" | grep VmHWM | sed 's/VmHWM: //') | |"
+
+# 4. 3,000 migrations of one table each: one transaction holds ~3 locks per table.
+many=$work/many; mkdir -p "$many/meta"
+node -e '
+const fs=require("fs"); const dir=process.argv[1]; const entries=[];
+for (let i=0;i<3000;i++){ const tag=String(i).padStart(4,"0")+"_t"; entries.push({idx:i,version:"7",when:1700000000000+i,tag,breakpoints:true});
+  fs.writeFileSync(`${dir}/${tag}.sql`, `CREATE TABLE "m${i}" (\n\t"id" integer PRIMARY KEY NOT NULL\n);`); }
+fs.writeFileSync(dir+"/meta/_journal.json", JSON.stringify({version:"7",dialect:"postgresql",entries},null,2));' "$many"
+chmod -R a+rX "$work"
+fresh_db b5; t0=$(ms)
+if apply_sql "$many" | psql -X -q -d b5 -v ON_ERROR_STOP=1 >/dev/null 2>"$work/b5.err"; then r5="$(( $(ms) - t0 )) ms"; else r5="fails after $(( $(ms) - t0 )) ms: $(grep -o 'out of shared memory' "$work/b5.err" | head -1) (max_locks_per_transaction $(psql -X -At -d b5 -c 'SHOW max_locks_per_transaction'))"; fi
+fresh_db b6; t0=$(ms)
+{ cat <<SQL
+SET client_min_messages = warning;
+CREATE TEMP TABLE inp AS SELECT convert_from(pg_read_binary_file('$many/meta/_journal.json'), 'UTF8')::json AS j,
+  (SELECT jsonb_object_agg(regexp_replace(f, '\.sql$', ''), convert_from(pg_read_binary_file('$many/' || f), 'UTF8'))
+   FROM pg_ls_dir('$many') f WHERE f LIKE '%.sql') AS m;
+SELECT j AS journal, m AS migrations FROM inp \gset
+CALL trovella_migrate.apply_each(:'journal', :'migrations');
+SQL
+} | psql -X -q -d b6 -v ON_ERROR_STOP=1 >/dev/null
+r6="$(( $(ms) - t0 )) ms, $(psql -X -At -d b6 -c 'SELECT count(*) FROM drizzle.__drizzle_migrations') rows"
+echo "| 3,000 one-table migrations | 3000 | 3000 | apply(): $r5 | CALL apply_each(): $r6 |"
