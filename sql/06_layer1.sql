@@ -31,3 +31,7 @@ ROLLBACK;
 BEGIN ISOLATION LEVEL REPEATABLE READ;
 SELECT expected, actual FROM trovella_migrate.verify(:'j', NULL, '{"raise": false}');
 ROLLBACK;
+-- A read-only transaction cannot record anything: refused before anything runs.
+BEGIN TRANSACTION READ ONLY;
+SELECT * FROM trovella_migrate.apply(:'j', :'m');
+ROLLBACK;

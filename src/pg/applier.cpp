@@ -146,10 +146,18 @@ void verify_after(TrackingTable& tracking, const Inputs& in, ApplyResult& result
     result.verified = true;
 }
 
+// Refused before anything else: a standby or a read-only transaction cannot record anything.
 // A runner that waited for the migration lock must see what the runner before it committed; under
 // REPEATABLE READ or SERIALIZABLE the transaction's snapshot predates the lock, so it would not,
 // and could run a migration a second time.
 void require_read_committed(core::Function fn) {
+    const std::string name = std::string(core::function_name(fn)) + "()";
+    if (RecoveryInProgress())
+        throw core::Error(core::ErrorKind::refused, name + " cannot run on a hot standby: it writes the tracking table",
+                          {}, "Run it against the primary; status() and verify() work on a standby.");
+    if (XactReadOnly)
+        throw core::Error(core::ErrorKind::refused, name + " cannot run in a read-only transaction: it writes the tracking table",
+                          {}, "Run it in a read-write transaction; status() and verify() are read-only.");
     if (!IsolationUsesXactSnapshot()) return;
     throw core::Error(core::ErrorKind::refused,
                       std::string(core::function_name(fn)) +

@@ -11,6 +11,7 @@ extern "C" {
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "access/xlog.h"
 #include "catalog/pg_type_d.h"
 #include "commands/extension.h"
 #include "common/cryptohash.h"
