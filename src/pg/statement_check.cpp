@@ -124,11 +124,6 @@ std::vector<Refusal> refusals_in(const std::string& sql) {
 
 }  // namespace
 
-std::string unsupported_reason_of(const std::string& sql) {
-    auto refusals = refusals_in(sql);
-    return refusals.empty() ? std::string() : refusals.front().reason;
-}
-
 void check_statements(const std::vector<MigrationToCheck>& migrations) {
     if (migrations.empty()) return;
     // The parser's own NOTICEs ("identifier ... will be truncated") are shown once, when the

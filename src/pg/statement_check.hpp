@@ -20,8 +20,4 @@ struct MigrationToCheck {
 // parser's own error (with the migration context) for a syntax error.
 void check_statements(const std::vector<MigrationToCheck>& migrations);
 
-// Why a statement of this SQL text cannot run through SPI; empty when it can. For tests of the
-// classifier through SQL and for the runner's safety net.
-std::string unsupported_reason_of(const std::string& sql);
-
 }  // namespace trovella::pg
