@@ -72,14 +72,31 @@ else
   echo "| dokploy (real) | - | - | skipped: ../shared/corpora absent | |"
 fi
 
-# 3. One 50 MB statement: time and the backend's peak memory.
+# 3. One 50 MB statement: time and the backend's peak memory (VmHWM), each mode in a new session.
+# "inputs only" builds the same arguments without calling the extension: PostgreSQL's own share.
 big=$work/big; mkdir -p "$big/meta"
 echo '{"version":"7","dialect":"postgresql","entries":[{"idx":0,"version":"7","when":1,"tag":"0000_big","breakpoints":true}]}' >"$big/meta/_journal.json"
 { printf 'CREATE TABLE big_t (v text);\n--> statement-breakpoint\nINSERT INTO big_t VALUES ($$'; head -c 52428800 /dev/zero | tr '\0' 'x'; printf '$$);'; } >"$big/0000_big.sql"
 chmod -R a+rX "$work"
 fresh_db b4
-out=$( { apply_sql "$big"; echo "SELECT regexp_replace(l, '\s+', ' ', 'g') FROM regexp_split_to_table(pg_read_file('/proc/' || pg_backend_pid() || '/status'), E'\n') l WHERE l LIKE 'VmHWM%';"; } | { t0=$(ms); psql -X -q -At -d b4 -v ON_ERROR_STOP=1; echo "elapsed $(( $(ms) - t0 ))"; })
-echo "| 50 MB statement | 1 | 2 | $(echo "$out" | sed -n 's/elapsed //p') ms, backend peak $(echo "$out" | grep VmHWM | sed 's/VmHWM: //') | |"
+for mode in inputs apply apply_folder; do
+  out=$(psql -X -q -At -d b4 -v ON_ERROR_STOP=1 2>/dev/null <<SQL
+SET client_min_messages = warning;
+SELECT pg_catalog.clock_timestamp() AS t0 \gset
+CREATE TEMP TABLE inp AS SELECT convert_from(pg_read_binary_file('$big/meta/_journal.json'), 'UTF8')::json AS j,
+  jsonb_build_object('0000_big', convert_from(pg_read_binary_file('$big/0000_big.sql'), 'UTF8')) AS m
+  WHERE '$mode' <> 'apply_folder';
+SELECT CASE '$mode' WHEN 'inputs' THEN (SELECT count(*) FROM inp)::text
+                    WHEN 'apply' THEN (SELECT applied FROM inp, trovella_migrate.apply(j, m))::text
+                    ELSE (SELECT applied FROM trovella_migrate.apply_folder('$big'))::text END;
+SELECT 'elapsed ' || round(extract(epoch FROM clock_timestamp() - :'t0'::timestamptz) * 1000);
+SELECT regexp_replace(l, '\s+', ' ', 'g') FROM regexp_split_to_table(pg_read_file('/proc/' || pg_backend_pid() || '/status'), E'\n') l WHERE l LIKE 'VmHWM%';
+DROP TABLE IF EXISTS big_t;
+DROP SCHEMA IF EXISTS drizzle CASCADE;
+SQL
+)
+  echo "| 50 MB statement, $mode | 1 | 2 | $(echo "$out" | sed -n 's/elapsed //p') ms, backend peak $(echo "$out" | grep VmHWM | sed 's/VmHWM: //') | |"
+done
 
 # 4. 3,000 migrations of one table each: one transaction holds ~3 locks per table.
 many=$work/many; mkdir -p "$many/meta"
