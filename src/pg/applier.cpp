@@ -54,11 +54,7 @@ void adopt_known_entries(History& history, const core::Assessment& a, core::Func
     }
 }
 
-// The pending migrations, split and checked by PostgreSQL's parser before any of them runs.
-struct Work {
-    std::vector<const core::EntryState*> entries;
-    std::vector<std::vector<core::Statement>> statements;
-};
+}  // namespace
 
 Work prepare(const core::Assessment& a, const Inputs& in) {
     Work work;
@@ -71,6 +67,8 @@ Work prepare(const core::Assessment& a, const Inputs& in) {
     check_statements(to_check);
     return work;
 }
+
+namespace {
 
 // Runs one migration and records it (tracking row + history). Any error names the migration
 // and statement (error context), keeps PostgreSQL's own SQLSTATE, message, detail and hint.

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/splitter.hpp"
 #include "pg/inputs.hpp"
 #include "pg/spi.hpp"
 
@@ -22,6 +23,14 @@ struct ApplyResult {
     std::vector<std::string> applied_tags;
     std::vector<std::string> messages;  // the wiki's lines, in order
 };
+
+// The migrations apply would run, in journal order, split and checked by PostgreSQL's parser
+// before any of them runs (refused statements and syntax errors raise here).
+struct Work {
+    std::vector<const core::EntryState*> entries;
+    std::vector<std::vector<core::Statement>> statements;
+};
+Work prepare(const core::Assessment& assessment, const Inputs& in);
 
 // All pending migrations in the caller's transaction.
 ApplyResult apply_migrations(SpiConnection& spi, const Inputs& in);

@@ -11,7 +11,6 @@
 #include "pg/guard.hpp"
 #include "pg/history.hpp"
 #include "pg/inputs.hpp"
-#include "pg/statement_check.hpp"
 #include "pg/tracking_table.hpp"
 
 extern "C" {
@@ -262,20 +261,14 @@ Datum plan_impl(FunctionCallInfo fcinfo) {
     // The same decisions and checks as apply, without running or recording anything.
     auto a = core::assess(in.journal, rows, &in.hashes);
     core::check_can_apply(a, in.options);
-    auto todo = core::entries_to_apply(a);
-    std::vector<std::vector<core::Statement>> split;
-    split.reserve(todo.size());
-    std::vector<MigrationToCheck> to_check;
-    for (const auto* e : todo) split.push_back(core::split_statements(in.texts->find(e->entry->tag)->second));
-    for (std::size_t i = 0; i < todo.size(); ++i) to_check.push_back({todo[i]->entry, &split[i]});
-    check_statements(to_check);
+    Work work = prepare(a, in);
 
     pg_call([&] { InitMaterializedSRF(fcinfo, 0); });
     auto* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
     // Columns: idx, tag, statement, line, sql.
-    for (std::size_t i = 0; i < todo.size(); ++i) {
-        const auto& entry = *todo[i]->entry;
-        for (const auto& statement : split[i]) {
+    for (std::size_t i = 0; i < work.entries.size(); ++i) {
+        const auto& entry = *work.entries[i]->entry;
+        for (const auto& statement : work.statements[i]) {
             std::vector<Datum> values{
                 Int32GetDatum(static_cast<int32>(entry.idx.value_or(static_cast<std::int64_t>(entry.position)))),
                 text_datum(entry.tag), Int32GetDatum(statement.number), Int32GetDatum(statement.line),
