@@ -17,35 +17,14 @@
 #include "core/migration_texts.hpp"
 #include "core/options.hpp"
 #include "core/planner.hpp"
+#include "support/fuzz_check.hpp"
+#include "support/utf8.hpp"
 
 namespace {
 
 using namespace trovella::core;
 
-#define FUZZ_CHECK(condition)                                                                      \
-    do {                                                                                           \
-        if (!(condition)) {                                                                        \
-            std::fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #condition); \
-            std::abort();                                                                          \
-        }                                                                                          \
-    } while (0)
-
-bool is_valid_utf8(std::string_view s) {
-    std::size_t i = 0;
-    while (i < s.size()) {
-        auto byte = static_cast<unsigned char>(s[i]);
-        std::size_t length = byte < 0x80           ? 1
-                             : (byte >> 5) == 0x6  ? 2
-                             : (byte >> 4) == 0xE  ? 3
-                             : (byte >> 3) == 0x1E ? 4
-                                                   : 0;
-        if (length == 0 || i + length > s.size()) return false;
-        for (std::size_t k = 1; k < length; ++k)
-            if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
-        i += length;
-    }
-    return true;
-}
+using trovella::test::is_valid_utf8;
 
 // What a journal that parsed guarantees to the rest of the extension.
 void check_journal(const Journal& journal) {
