@@ -1,7 +1,7 @@
 # Sourced by the scripts that need a throwaway PostgreSQL server (as root or as a normal user).
 #   start_server   initdb in a new temporary directory, start on a free port, export PG* for libpq
 #   stop_server    stop it by its PID and delete the directory (also run on EXIT)
-PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+PG_BIN=${PG_BIN:-$("${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}" --bindir)}
 
 _as_owner() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
