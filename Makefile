@@ -2,13 +2,17 @@
 # tests also build on their own with CMake (CMakeLists.txt).
 EXTENSION = trovella_migrate
 MODULE_big = trovella_migrate
-EXTVERSION = 0.1.0
+# The version has one place: default_version in the control file.
+EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).control)
 
 CORE_SRCS = $(wildcard src/core/*.cpp)
 PG_SRCS = $(wildcard src/pg/*.cpp)
 OBJS = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 
-DATA = $(EXTENSION)--$(EXTVERSION).sql
+# The install script is kept as trovella_migrate.sql and installed under the version's name;
+# the upgrade scripts (trovella_migrate--<from>--<to>.sql) are installed as they are.
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql
+DATA = $(wildcard $(EXTENSION)--*--*.sql)
 SCRIPTS = bin/trovella-migrate
 PGFILEDESC = "trovella_migrate - Drizzle migrations applied and verified inside PostgreSQL"
 
@@ -28,6 +32,9 @@ include $(PGXS)
 
 # PGXS on Debian tracks no header dependencies: rebuild every object when any header changes.
 $(OBJS): $(wildcard src/core/*.hpp src/pg/*.hpp)
+
+$(EXTENSION)--$(EXTVERSION).sql: $(EXTENSION).sql $(EXTENSION).control
+	cp $< $@
 
 installcheck: | build/regress
 build/regress:

@@ -7,11 +7,18 @@
 
 namespace trovella::core {
 
+// Distinct causes, distinct SQLSTATEs (DESIGN section 8): a client decides what to tell the user
+// from the SQLSTATE alone.
 enum class ErrorKind {
-    invalid_input,   // a bad argument: journal, migration texts, options
-    refused,         // the database is not in a state where apply may proceed
-    unsupported,     // a statement that cannot run through SPI
-    verify_failed,   // layer 1 or layer 2 verification found a difference
+    invalid_input,      // a bad argument: journal, migration texts, options (22023)
+    refused,            // the history disagrees with the journal: apply may not proceed (55000)
+    unsupported,        // a statement that cannot run through SPI (0A000)
+    verify_failed,      // layer 1 or layer 2 verification found a difference (22000)
+    read_only,          // this session cannot write: read-only transaction, hot standby (25006)
+    transaction_state,  // this session cannot migrate at its isolation level (25000)
+    transaction_block,  // a committing call inside a transaction block (25001)
+    permission_denied,  // the caller lacks a privilege; the hint gives the GRANT (42501)
+    wrong_object_type,  // the tracking table is not an ordinary permanent table (42809)
 };
 
 class Error : public std::runtime_error {
