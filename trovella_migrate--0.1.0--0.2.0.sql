@@ -11,7 +11,7 @@ SELECT pg_catalog.pg_extension_config_dump(
 -- run that caller's code with the reader's rights): it shows the extension's own record of each
 -- tracking row. CREATE OR REPLACE keeps the view's columns and the grants DBAs gave on it.
 CREATE OR REPLACE VIEW trovella_migrate.history AS
-    SELECT pg_catalog.format('%I.%I', e.tracking_schema, e.tracking_table) AS tracking_table,
+    SELECT pg_catalog.format('%I.%I', e.tracking_schema, e.tracking_table) COLLATE pg_catalog."default" AS tracking_table,
            e.tracking_id AS id, e.hash, e.created_at, e.tag, e.idx, e.action, e.statements, e.applied_at,
            e.applied_by, e.duration_ms, e.run_id
     FROM (SELECT DISTINCT ON (ev.tracking_schema, ev.tracking_table, ev.tracking_id) ev.*

@@ -173,7 +173,7 @@ COMMENT ON FUNCTION trovella_migrate.last_run() IS
 -- row's id, hash and created_at), never a tracking table: a relation named by a caller of apply()
 -- could run that caller's code with the reader's rights.
 CREATE VIEW trovella_migrate.history AS
-    SELECT pg_catalog.format('%I.%I', e.tracking_schema, e.tracking_table) AS tracking_table,
+    SELECT pg_catalog.format('%I.%I', e.tracking_schema, e.tracking_table) COLLATE pg_catalog."default" AS tracking_table,
            e.tracking_id AS id, e.hash, e.created_at, e.tag, e.idx, e.action, e.statements, e.applied_at,
            e.applied_by, e.duration_ms, e.run_id
     FROM (SELECT DISTINCT ON (ev.tracking_schema, ev.tracking_table, ev.tracking_id) ev.*
