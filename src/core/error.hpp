@@ -14,6 +14,17 @@ enum class ErrorKind {
     verify_failed,   // layer 1 or layer 2 verification found a difference
 };
 
+// The SQLSTATE each kind is raised with (the extension's guard and the client agree on these).
+inline const char* sqlstate_of(ErrorKind kind) {
+    switch (kind) {
+        case ErrorKind::invalid_input: return "22023";  // invalid_parameter_value
+        case ErrorKind::refused: return "55000";        // object_not_in_prerequisite_state
+        case ErrorKind::unsupported: return "0A000";    // feature_not_supported
+        case ErrorKind::verify_failed: return "22000";  // data_exception
+    }
+    return "XX000";
+}
+
 class Error : public std::runtime_error {
 public:
     Error(ErrorKind kind, std::string message, std::string detail = {}, std::string hint = {})
