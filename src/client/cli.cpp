@@ -336,8 +336,9 @@ ParsedCommandLine parse_command_line(const std::vector<std::string>& args, std::
         throw usage_error("unexpected argument: " + extra);
     }
     for (const auto* option : chosen->get_options()) {
-        if (option->count() == 0) continue;
-        const std::string flag = option->get_name();
+        // get_name() is empty for the options hidden from this command's help: use the long name.
+        if (option->count() == 0 || option->get_lnames().empty()) continue;
+        const std::string flag = "--" + option->get_lnames().front();
         if (!accepts(inv.command, flag))
             throw usage_error("option " + flag + " does not apply to " + command_name(inv.command) +
                               " (it applies to: " + commands_accepting(flag) + ")");

@@ -91,8 +91,8 @@ void ExtensionEngine::check_ready(core::Function fn) {
         throw Failure(ExitCode::usage, "the trovella_migrate extension is not installed in this database",
                       "Run CREATE EXTENSION trovella_migrate; in the database (as a role allowed to create it).");
     if (routines().count(name) == 0)
-        throw Failure(ExitCode::usage, "the installed trovella_migrate extension (" + *s.extension_version +
-                                           ") has no " + name + "() yet",
+        throw Failure(ExitCode::usage, "the installed trovella_migrate extension has no " + name + "() yet (it is version " +
+                                           *s.extension_version + ")",
                       "Update it: ALTER EXTENSION trovella_migrate UPDATE;");
     const bool writes = fn == core::Function::apply || fn == core::Function::apply_each ||
                         fn == core::Function::baseline || fn == core::Function::repair;
