@@ -2,14 +2,17 @@
 # CMake (CMakeLists.txt, which also builds the PostgreSQL-free core's unit tests on their own).
 EXTENSION = trovella_migrate
 MODULE_big = trovella_migrate
-# One version for everything: default_version in the control file.
-EXTVERSION = $(shell sed -n "s/^default_version *= *'\([^']*\)'.*/\1/p" $(EXTENSION).control)
+# The version has one place: default_version in the control file.
+EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).control)
 
 CORE_SRCS = $(wildcard src/core/*.cpp)
 PG_SRCS = $(wildcard src/pg/*.cpp)
 OBJS = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 
-DATA = $(EXTENSION)--$(EXTVERSION).sql
+# The install script is kept as trovella_migrate.sql and installed under the version's name;
+# the upgrade scripts (trovella_migrate--<from>--<to>.sql) are installed as they are.
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql
+DATA = $(wildcard $(EXTENSION)--*--*.sql)
 PGFILEDESC = "trovella_migrate - Drizzle migrations applied and verified inside PostgreSQL"
 
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
@@ -28,6 +31,9 @@ include $(PGXS)
 
 # PGXS on Debian tracks no header dependencies: rebuild every object when any header changes.
 $(OBJS): $(wildcard src/core/*.hpp src/pg/*.hpp)
+
+$(EXTENSION)--$(EXTVERSION).sql: $(EXTENSION).sql $(EXTENSION).control
+	cp $< $@
 
 installcheck: | build/regress
 build/regress:

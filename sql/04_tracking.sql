@@ -20,7 +20,8 @@ FROM trovella_migrate.history WHERE tag LIKE '%role_grants%';
 SELECT r.function, r.run_by = current_user AS by_me, r.finished_at IS NOT NULL AS finished, count(e.*) AS events
 FROM trovella_migrate.run r JOIN trovella_migrate.migration_event e USING (run_id) GROUP BY 1, 2, 3;
 -- A table migrated by drizzle-kit itself (rows without extension metadata) reads as applied, and
--- the next apply records the tags it can tell, so the view shows a tag beside every row.
+-- the next apply records ("adopts") the tags it can tell, so the view shows a tag beside every
+-- row. The view reads only the extension's own record, so it shows them once adopted.
 DROP TABLE t_users;
 DROP SCHEMA drizzle CASCADE;
 TRUNCATE trovella_migrate.migration_event, trovella_migrate.run;
@@ -43,8 +44,32 @@ SELECT applied, verified FROM trovella_migrate.apply(:'j', :'m',
   '{"migrations_schema":"Ops Schema","migrations_table":"my_migrations"}');
 SELECT count(*) FROM "Ops Schema".my_migrations;
 SELECT to_regclass('drizzle.__drizzle_migrations') IS NULL AS default_table_untouched;
+-- (The view still lists the rows of the dropped drizzle.__drizzle_migrations: it is the extension's
+-- record as of the last run on each table, not a read of the tables.)
 SELECT tracking_table, tag FROM trovella_migrate.history ORDER BY tracking_table, id;
 SELECT tag, state FROM trovella_migrate.status(:'j', NULL, '{"migrations_schema":"Ops Schema","migrations_table":"my_migrations"}');
 SELECT ok FROM trovella_migrate.verify(:'j', NULL, '{"migrations_schema":"Ops Schema","migrations_table":"my_migrations"}');
 DROP TABLE t_users;
 DROP SCHEMA "Ops Schema" CASCADE;
+-- Ids are reused when the tracking table is made again (DROP SCHEMA drizzle CASCADE, then a
+-- drizzle-kit run): rows are matched by id, hash and created_at, so the new rows are adopted under
+-- their own tags, never shown under the old rows' tags, authors and times, and a row gone from the
+-- table is recorded as removed and leaves the view.
+TRUNCATE trovella_migrate.migration_event, trovella_migrate.run;
+SELECT applied FROM trovella_migrate.apply(:'j', :'m');
+SELECT id, tag, action FROM trovella_migrate.history ORDER BY id;
+DROP SCHEMA drizzle CASCADE;
+DROP TABLE t_users;
+\set j_other '{"entries":[{"idx":0,"when":1774410459999,"tag":"0000_other_branch"}]}'
+\set m_other '{"0000_other_branch":"CREATE TABLE t_other (id int);"}'
+CREATE SCHEMA drizzle;
+CREATE TABLE drizzle.__drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint);
+CREATE TABLE t_other (id int);
+INSERT INTO drizzle.__drizzle_migrations (hash, created_at) VALUES
+  (encode(sha256('CREATE TABLE t_other (id int);'), 'hex'), 1774410459999);
+SELECT tag, state, applied_at IS NULL AS no_time_known FROM trovella_migrate.status(:'j_other', :'m_other');
+SELECT applied_before, applied, verified FROM trovella_migrate.apply(:'j_other', :'m_other');
+SELECT id, tag, action, created_at FROM trovella_migrate.history ORDER BY id;
+SELECT e.action, e.tracking_id, e.tag FROM trovella_migrate.migration_event e ORDER BY e.event_id;
+DROP TABLE t_other;
+DROP SCHEMA drizzle CASCADE;

@@ -68,7 +68,8 @@ SELECT to_regclass('pb_a') IS NULL AS pb_a_not_created, to_regclass('pb_b') IS N
 -- The rows exist with the file's hash and the journal's when; the history says 'baselined'.
 SELECT m.created_at, m.hash = encode(sha256(convert_to(:'m'::jsonb ->> h.tag, 'UTF8')), 'hex') AS right_hash,
        h.tag, h.action, h.applied_by = current_user AS by_me, h.statements, h.duration_ms
-FROM drizzle.__drizzle_migrations m JOIN trovella_migrate.history h ON h.id = m.id ORDER BY m.id;
+FROM drizzle.__drizzle_migrations m JOIN trovella_migrate.history h
+  ON h.id = m.id AND h.tracking_table = 'drizzle.__drizzle_migrations' ORDER BY m.id;
 SELECT r.function, e.action, e.tag, e.idx, e.previous_hash
 FROM trovella_migrate.migration_event e JOIN trovella_migrate.run r USING (run_id)
 WHERE e.event_id > (SELECT max(event_id) - 2 FROM trovella_migrate.migration_event) ORDER BY e.event_id;

@@ -28,7 +28,8 @@ bool raised_by_migration_statement(std::string_view context);
 //   raised by a migration statement (CONTEXT marker)                      -> 4
 //   class 25 (read-only, standby, transaction state), 42501 (permission)  -> 5
 //   55000 (history disagrees), 22000 (verification failed)                -> 1
-//   22023, 22P02, 22021, 22P05 (bad input), 3F000, 42883 (not installed)  -> 2
+//   22023, 22P02, 22021, 22P05 (bad input), 3F000, 42883 (not installed),
+//   42809 (the tracking table is not an ordinary table)                   -> 2
 //   anything else (0A000 refusals, 55P03 lock timeout, 57014 cancel, ...) -> 4
 ExitCode classify(const ServerMessage& error);
 

@@ -7,20 +7,33 @@
 
 namespace trovella::core {
 
+// Distinct causes, distinct SQLSTATEs (DESIGN section 8): a client decides what to tell the user
+// from the SQLSTATE alone.
 enum class ErrorKind {
-    invalid_input,   // a bad argument: journal, migration texts, options
-    refused,         // the database is not in a state where apply may proceed
-    unsupported,     // a statement that cannot run through SPI
-    verify_failed,   // layer 1 or layer 2 verification found a difference
+    invalid_input,      // a bad argument: journal, migration texts, options (22023)
+    refused,            // the history disagrees with the journal: apply may not proceed (55000)
+    unsupported,        // a statement that cannot run through SPI (0A000)
+    verify_failed,      // layer 1 or layer 2 verification found a difference (22000)
+    read_only,          // this session cannot write: read-only transaction, hot standby (25006)
+    transaction_state,  // this session cannot migrate at its isolation level (25000)
+    transaction_block,  // a committing call inside a transaction block (25001)
+    permission_denied,  // the caller lacks a privilege; the hint gives the GRANT (42501)
+    wrong_object_type,  // the tracking table is not an ordinary permanent table (42809)
 };
 
-// The SQLSTATE each kind is raised with (the extension's guard and the client agree on these).
+// The SQLSTATE of each kind, as text (the extension's guard raises the same codes; the client
+// reports an input error it finds itself with the code the extension would give it).
 inline const char* sqlstate_of(ErrorKind kind) {
     switch (kind) {
         case ErrorKind::invalid_input: return "22023";  // invalid_parameter_value
         case ErrorKind::refused: return "55000";        // object_not_in_prerequisite_state
         case ErrorKind::unsupported: return "0A000";    // feature_not_supported
         case ErrorKind::verify_failed: return "22000";  // data_exception
+        case ErrorKind::read_only: return "25006";      // read_only_sql_transaction
+        case ErrorKind::transaction_state: return "25000";  // invalid_transaction_state
+        case ErrorKind::transaction_block: return "25001";  // active_sql_transaction
+        case ErrorKind::permission_denied: return "42501";  // insufficient_privilege
+        case ErrorKind::wrong_object_type: return "42809";  // wrong_object_type
     }
     return "XX000";
 }

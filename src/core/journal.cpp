@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
+#include "core/interrupts.hpp"
+#include "core/json_input.hpp"
 #include "core/messages.hpp"
 #include "core/no_postgres.hpp"  // keep last
 
@@ -66,15 +68,14 @@ void check_tag(std::string_view tag, const std::string& where) {
 }
 
 const JournalEntry* Journal::find(std::string_view tag) const {
-    for (const auto& entry : entries)
-        if (entry.tag == tag) return &entry;
-    return nullptr;
+    auto it = position_of_tag_.find(tag);
+    return it == position_of_tag_.end() ? nullptr : &entries[it->second];
 }
 
 Journal parse_journal(std::string_view text) {
     json root;
     try {
-        root = json::parse(text.begin(), text.end());
+        root = parse_json_input(text);
     } catch (const json::exception& e) {  // parse_error, or out_of_range for a number like 1e999
         throw invalid_input("journal is not valid JSON: " + messages::json_error(e.what()),
                             {}, "Pass the exact text of meta/_journal.json.");
@@ -103,10 +104,11 @@ Journal parse_journal(std::string_view text) {
     if (!entries->is_array())
         throw invalid_input("journal \"entries\" must be an array, not " + describe_type(*entries));
 
-    std::map<std::string, std::size_t, std::less<>> tag_at;
+    std::map<std::string, std::size_t, std::less<>>& tag_at = journal.position_of_tag_;
     std::map<std::int64_t, std::size_t> when_at;
     journal.entries.reserve(entries->size());
     for (std::size_t position = 0; position < entries->size(); ++position) {
+        check_interrupts();
         const json& item = (*entries)[position];
         if (!item.is_object())
             throw invalid_input(entry_name(position, nullptr) + " must be an object, not " +
@@ -147,12 +149,16 @@ Journal parse_journal(std::string_view text) {
         tag_at.emplace(entry.tag, position);
         when_at.emplace(entry.when, position);
 
+        // idx is informative (entries apply in array order) but shown as an integer column.
         auto idx = item.find("idx");
-        if (idx != item.end() && idx->is_number_integer() && !idx->is_number_unsigned())
+        if (idx != item.end() && idx->is_number_integer()) {
+            bool in_range = idx->is_number_unsigned() ? idx->get<std::uint64_t>() <= static_cast<std::uint64_t>(kMaxIdx)
+                                                      : idx->get<std::int64_t>() >= -kMaxIdx - 1;
+            if (!in_range)
+                throw invalid_input(name + ": idx " + idx->dump() + " is out of range for an integer (" +
+                                    std::to_string(-kMaxIdx - 1) + " to " + std::to_string(kMaxIdx) + ")");
             entry.idx = idx->get<std::int64_t>();
-        else if (idx != item.end() && idx->is_number_unsigned() &&
-                 idx->get<std::uint64_t>() <= static_cast<std::uint64_t>(INT64_MAX))
-            entry.idx = static_cast<std::int64_t>(idx->get<std::uint64_t>());
+        }
         if (!entry.idx)
             journal.warnings.push_back(name + " has no integer \"idx\"");
         else if (*entry.idx != static_cast<std::int64_t>(position))

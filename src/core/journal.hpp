@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,14 +20,25 @@ struct JournalEntry {
     bool breakpoints = true;           // informative only: Drizzle splits regardless on PostgreSQL
 };
 
+struct Journal;
+Journal parse_journal(std::string_view text);
+
 struct Journal {
     std::string version;               // header version, empty when absent
     std::string dialect;               // header dialect, empty when absent
     std::vector<JournalEntry> entries;
     std::vector<std::string> warnings; // idx gaps or mismatches, `when` not increasing, odd headers
 
+    // The entry with this tag, or nullptr; O(log n).
     const JournalEntry* find(std::string_view tag) const;
+
+private:
+    friend Journal parse_journal(std::string_view text);
+    std::map<std::string, std::size_t, std::less<>> position_of_tag_;
 };
+
+// idx is shown as a PostgreSQL integer: larger values are refused, naming the entry.
+inline constexpr std::int64_t kMaxIdx = 2147483647;
 
 // Longest tag accepted: a tag names the file `<tag>.sql`, and a file name has at most 255 bytes.
 inline constexpr std::size_t kMaxTagBytes = 251;

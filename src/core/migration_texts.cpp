@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
+#include "core/interrupts.hpp"
+#include "core/json_input.hpp"
 #include "core/messages.hpp"
 #include "core/no_postgres.hpp"  // keep last
 
@@ -13,7 +15,7 @@ using json = nlohmann::json;
 MigrationTexts parse_migration_texts(std::string_view json_text) {
     json root;
     try {
-        root = json::parse(json_text.begin(), json_text.end());
+        root = parse_json_input(json_text);
     } catch (const json::exception& e) {  // parse_error, or out_of_range for a number like 1e999
         throw invalid_input(std::string("migrations is not valid JSON: ") + messages::json_error(e.what()));
     }
@@ -22,6 +24,7 @@ MigrationTexts parse_migration_texts(std::string_view json_text) {
                             root.type_name());
     MigrationTexts texts;
     for (auto& [tag, text] : root.items()) {
+        check_interrupts();
         if (!text.is_string())
             throw invalid_input("migrations[" + quote_tag(tag) + "] must be a string (the text of " +
                                 quote_tag(tag + ".sql") + "), not " + text.type_name());
@@ -32,8 +35,10 @@ MigrationTexts parse_migration_texts(std::string_view json_text) {
 
 void require_texts(const Journal& journal, const MigrationTexts& texts) {
     std::vector<std::string> missing;
-    for (const auto& entry : journal.entries)
+    for (const auto& entry : journal.entries) {
+        check_interrupts();
         if (texts.find(entry.tag) == texts.end()) missing.push_back(quote_tag(entry.tag));
+    }
     if (missing.empty()) return;
     throw invalid_input("no migration text for " + messages::plural(missing.size(), "journal entry", "journal entries") +
                             ": " + messages::join(missing, ", "),
@@ -42,8 +47,10 @@ void require_texts(const Journal& journal, const MigrationTexts& texts) {
 
 std::vector<std::string> orphan_tags(const Journal& journal, const MigrationTexts& texts) {
     std::vector<std::string> orphans;
-    for (const auto& [tag, text] : texts)
+    for (const auto& [tag, text] : texts) {
+        check_interrupts();
         if (journal.find(tag) == nullptr) orphans.push_back(tag);
+    }
     return orphans;
 }
 

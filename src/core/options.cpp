@@ -4,6 +4,7 @@
 #include <set>
 
 #include "core/error.hpp"
+#include "core/json_input.hpp"
 #include "core/messages.hpp"
 #include "core/no_postgres.hpp"  // keep last
 
@@ -98,7 +99,7 @@ const char* function_name(Function fn) {
 Options parse_options(std::string_view json_text, Function fn) {
     json root;
     try {
-        root = json::parse(json_text.begin(), json_text.end());
+        root = parse_json_input(json_text);
     } catch (const json::exception& e) {  // parse_error, or out_of_range for a number like 1e999
         throw invalid_input(std::string("options is not valid JSON: ") + messages::json_error(e.what()));
     }

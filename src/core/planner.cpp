@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "core/error.hpp"
+#include "core/interrupts.hpp"
 #include "core/messages.hpp"
 #include "core/no_postgres.hpp"  // keep last
 
@@ -58,7 +59,8 @@ std::vector<const EntryState*> Assessment::with_state(State state) const {
     return out;
 }
 
-Assessment assess(const Journal& journal, const std::vector<TrackingRow>& rows, const FileHashes* hashes) {
+Assessment assess(const Journal& journal, const std::vector<TrackingRow>& rows, const FileHashes* hashes,
+                  const std::set<std::int64_t>* own_rows) {
     Assessment a;
     a.expected = journal.entries.size();
     a.recorded = rows.size();
@@ -70,15 +72,18 @@ Assessment assess(const Journal& journal, const std::vector<TrackingRow>& rows, 
     std::stable_sort(by_id.begin(), by_id.end(), [](auto* x, auto* y) { return x->id < y->id; });
     std::unordered_map<std::int64_t, const TrackingRow*> row_for_when;
     for (const auto* row : by_id) {
+        check_interrupts();
         if (row->created_at) {
             row_for_when.emplace(*row->created_at, row);
-            if (!a.newest_recorded || *row->created_at > *a.newest_recorded) a.newest_recorded = row->created_at;
+            const bool own = own_rows != nullptr && own_rows->count(row->id) > 0;
+            if (!own && (!a.newest_recorded || *row->created_at > *a.newest_recorded)) a.newest_recorded = row->created_at;
         }
     }
 
     std::unordered_map<const TrackingRow*, bool> matched;
     a.entries.reserve(journal.entries.size());
     for (const auto& entry : journal.entries) {
+        check_interrupts();
         EntryState e;
         e.entry = &entry;
         if (hashes != nullptr) {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -47,8 +48,11 @@ struct Assessment {
 };
 
 // `rows` must outlive the result (it points into them).
+// `own_rows`: ids of rows the current apply_each call wrote itself. They count as recorded, but
+// not for what is out of order: the call decided its order against the state before it began,
+// and only rows committed by others since can make its remaining entries out of order.
 Assessment assess(const Journal& journal, const std::vector<TrackingRow>& rows,
-                  const FileHashes* hashes);
+                  const FileHashes* hashes, const std::set<std::int64_t>* own_rows = nullptr);
 
 // Entries `apply` runs, in journal order: pending, plus out of order when allowed.
 std::vector<const EntryState*> entries_to_apply(const Assessment& assessment);

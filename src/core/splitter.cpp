@@ -1,6 +1,8 @@
 #include "core/splitter.hpp"
 
 #include <algorithm>
+
+#include "core/interrupts.hpp"
 #include "core/no_postgres.hpp"  // keep last
 
 namespace trovella::core {
@@ -65,6 +67,7 @@ std::vector<Statement> split_statements(std::string_view text) {
         return line;
     };
     while (true) {
+        check_interrupts();
         auto marker = text.find(kBreakpoint, start);
         auto end = marker == std::string_view::npos ? text.size() : marker;
         std::string_view piece = text.substr(start, end - start);

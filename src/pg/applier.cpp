@@ -1,13 +1,16 @@
 #include "pg/applier.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <functional>
+#include <set>
 
 #include "core/error.hpp"
 #include "core/messages.hpp"
 #include "core/splitter.hpp"
 #include "pg/history.hpp"
+#include "pg/last_run.hpp"
 #include "pg/progress.hpp"
 #include "pg/run_settings.hpp"
 #include "pg/statement_check.hpp"
@@ -31,50 +34,55 @@ const char* spi_refusal(int rc) {
     }
 }
 
-// Records, once, the tag of tracking rows written by drizzle-kit itself, so that the history view
-// can show a tag beside every row (the wiki's `WHERE tag LIKE '%role_grants%'`).
-void adopt_known_entries(History& history, const core::Assessment& a, core::Function fn) {
-    std::map<std::int64_t, bool> known;
-    bool loaded = false;
+Event event_for(const char* action, const core::JournalEntry& entry, const std::string& hash, std::int64_t tracking_id) {
+    Event event;
+    event.action = action;
+    event.tracking_id = tracking_id;
+    event.tag = entry.tag;
+    event.idx = entry.idx;
+    event.hash = hash;
+    event.created_at = entry.when;
+    return event;
+}
+
+// Brings the history up to date with the tracking table before a run changes it:
+//  - rows written by someone else (drizzle-kit) are recorded once as "adopted", with their tag,
+//    so that the history view shows a tag beside every row (the wiki's
+//    `WHERE tag LIKE '%role_grants%'`);
+//  - rows the history knows that are gone from the table are recorded as "removed".
+// A row counts as known only when the history's last event about its id has the same hash and
+// created_at: ids are reused when the table is dropped and made again (by drizzle-kit, say).
+void reconcile_history(History& history, const core::Assessment& a, const std::vector<core::TrackingRow>& rows) {
+    std::map<std::int64_t, KnownRow> known = history.known_rows(false);
+    std::set<std::int64_t> present;
+    for (const auto& row : rows) present.insert(row.id);
+    for (const auto& [id, k] : known) {
+        if (present.count(id) || k.action == "removed") continue;
+        Event event;
+        event.action = "removed";
+        event.tracking_id = id;
+        event.tag = k.tag;
+        event.idx = k.idx;
+        event.hash = k.hash;
+        event.created_at = k.created_at;
+        history.record(event);
+    }
     for (const auto& e : a.entries) {
         if (e.row == nullptr) continue;
-        if (!loaded) {
-            known = history.known_rows();
-            loaded = true;
-        }
-        if (known.count(e.row->id)) continue;
-        Event event;
-        event.action = "adopted";
-        event.tracking_id = e.row->id;
-        event.tag = e.entry->tag;
-        event.idx = e.entry->idx;
-        event.hash = e.row->hash;
-        event.created_at = e.entry->when;
-        history.record(core::function_name(fn), event);
+        auto it = known.find(e.row->id);
+        if (it != known.end() && it->second.action != "removed" && it->second.same_row(*e.row)) continue;
+        Event event = event_for("adopted", *e.entry, e.row->hash, e.row->id);
+        event.created_at = *e.row->created_at;
+        history.record(event);
     }
 }
 
-}  // namespace
-
-Work prepare(const core::Assessment& a, const Inputs& in) {
-    Work work;
-    work.entries = core::entries_to_apply(a);
-    work.statements.reserve(work.entries.size());
-    std::vector<MigrationToCheck> to_check;
-    for (const auto* e : work.entries)
-        work.statements.push_back(core::split_statements(in.texts->find(e->entry->tag)->second));
-    for (std::size_t i = 0; i < work.entries.size(); ++i) to_check.push_back({work.entries[i]->entry, &work.statements[i]});
-    check_statements(to_check);
-    return work;
-}
-
-namespace {
-
-// Runs one migration and records it (tracking row + history). Any error names the migration
-// and statement (error context), keeps PostgreSQL's own SQLSTATE, message, detail and hint.
-void run_migration(SpiConnection& spi, TrackingTable& tracking, History& history, const Inputs& in,
-                   const core::JournalEntry& entry, const std::vector<core::Statement>& statements,
-                   RunSettings& settings, ActivityReport& activity, core::Function fn) {
+// Runs one migration and records it (tracking row + history); returns the tracking row's id.
+// Any error names the migration and statement (error context) and keeps PostgreSQL's own
+// SQLSTATE, message, detail and hint.
+std::int64_t run_migration(SpiConnection& spi, TrackingTable& tracking, History& history, const Inputs& in,
+                           const core::JournalEntry& entry, const std::vector<core::Statement>& statements,
+                           const RunSettings& settings, ActivityReport& activity) {
     const int total = static_cast<int>(statements.size());
     notice("applying " + entry.tag + " (" + msg::plural(statements.size(), "statement", "statements") + ")");
     auto started = std::chrono::steady_clock::now();
@@ -86,9 +94,8 @@ void run_migration(SpiConnection& spi, TrackingTable& tracking, History& history
         int rc;
         {
             StatementContext context(&position);
-            settings.statement_started();
+            StatementTimer timer(settings);
             rc = spi.execute_statement(sql.c_str());
-            settings.statement_finished();
         }
         if (rc < 0)
             throw core::Error(core::ErrorKind::unsupported,
@@ -101,19 +108,15 @@ void run_migration(SpiConnection& spi, TrackingTable& tracking, History& history
     const std::string& hash = in.hashes.find(entry.tag)->second;
     std::int64_t id = tracking.insert(hash, entry.when);
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-    Event event;
-    event.tracking_id = id;
-    event.tag = entry.tag;
-    event.idx = entry.idx;
-    event.hash = hash;
-    event.created_at = entry.when;
+    Event event = event_for("applied", entry, hash, id);
     event.statements = static_cast<std::int64_t>(statements.size());
     event.duration_ms = ms;
-    history.record(core::function_name(fn), event);
+    history.record(event);
     char elapsed[32];
     snprintf(elapsed, sizeof elapsed, "%.1f", ms);
     notice("applied " + entry.tag + " (" + msg::plural(statements.size(), "statement", "statements") + " in " + elapsed +
            " ms)");
+    return id;
 }
 
 // One transaction holding every migration's locks can exhaust the lock table; say what to do.
@@ -144,29 +147,32 @@ void verify_after(TrackingTable& tracking, const Inputs& in, ApplyResult& result
     result.verified = true;
 }
 
-// Refused before anything else: a standby or a read-only transaction cannot record anything.
-// A runner that waited for the migration lock must see what the runner before it committed; under
-// REPEATABLE READ or SERIALIZABLE the transaction's snapshot predates the lock, so it would not,
-// and could run a migration a second time.
-void require_read_committed(core::Function fn) {
+// Refused before anything else, each with its own SQLSTATE (this session cannot migrate, which
+// is not the same as "the history disagrees with the journal"): a standby or a read-only
+// transaction cannot record anything (25006). A runner that waited for the migration lock must
+// see what the runner before it committed; under REPEATABLE READ or SERIALIZABLE the
+// transaction's snapshot predates the lock, so it would not, and could run a migration a second
+// time (25000).
+void require_session_can_migrate(core::Function fn) {
     const std::string name = std::string(core::function_name(fn)) + "()";
     if (RecoveryInProgress())
-        throw core::Error(core::ErrorKind::refused, name + " cannot run on a hot standby: it writes the tracking table",
+        throw core::Error(core::ErrorKind::read_only, name + " cannot run on a hot standby: it writes the tracking table",
                           {}, "Run it against the primary; status() and verify() work on a standby.");
     if (XactReadOnly)
-        throw core::Error(core::ErrorKind::refused, name + " cannot run in a read-only transaction: it writes the tracking table",
-                          {}, "Run it in a read-write transaction; status() and verify() are read-only.");
+        throw core::Error(core::ErrorKind::read_only,
+                          name + " cannot run in a read-only transaction: it writes the tracking table", {},
+                          "Run it in a read-write transaction (check default_transaction_read_only and "
+                          "SET TRANSACTION READ WRITE); status() and verify() are read-only.");
     if (!IsolationUsesXactSnapshot()) return;
-    throw core::Error(core::ErrorKind::refused,
-                      std::string(core::function_name(fn)) +
-                          "() must run at READ COMMITTED isolation, not REPEATABLE READ or SERIALIZABLE",
+    throw core::Error(core::ErrorKind::transaction_state,
+                      name + " must run at READ COMMITTED isolation, not REPEATABLE READ or SERIALIZABLE",
                       "The transaction's snapshot was taken before the migration lock, so it could miss migrations "
                       "that another runner committed meanwhile and apply them twice.",
                       "Call it in a READ COMMITTED transaction (PostgreSQL's default).");
 }
 
 void lock_for_writing(TrackingTable& tracking, core::Function fn) {
-    require_read_committed(fn);
+    require_session_can_migrate(fn);
     tracking.lock();
 }
 
@@ -175,6 +181,7 @@ core::Assessment begin_run(TrackingTable& tracking, std::vector<core::TrackingRo
                            ApplyResult& result, const std::function<void(const std::string&)>& say, core::Function fn) {
     lock_for_writing(tracking, fn);
     tracking.create_if_missing();
+    tracking.require_access(TrackingTable::Access::append, false);  // before anything runs
     rows = tracking.read_rows(false);
     auto before = core::assess(in.journal, rows, &in.hashes);
     result.expected = before.expected;
@@ -185,22 +192,48 @@ core::Assessment begin_run(TrackingTable& tracking, std::vector<core::TrackingRo
     return before;
 }
 
+void mark_committed() {
+    for (auto& entry : last_run().entries)
+        if (!entry.committed) entry.committed = true;
+}
+
+std::string committed_so_far(const ApplyResult& result) {
+    std::vector<std::string> committed;
+    for (const auto& tag : result.applied_tags) committed.push_back(core::quote_tag(tag));
+    return committed.empty() ? "apply_each committed no migration in this call before the failure."
+                             : "apply_each committed " + msg::plural(committed.size(), "migration", "migrations") +
+                                   " before the failure, which stay applied: " + msg::join(committed, ", ") + ".";
+}
+
 }  // namespace
+
+Work prepare(const core::Assessment& a, const Inputs& in) {
+    Work work;
+    work.entries = core::entries_to_apply(a);
+    work.statements.reserve(work.entries.size());
+    std::vector<MigrationToCheck> to_check;
+    for (const auto* e : work.entries)
+        work.statements.push_back(core::split_statements(in.texts->find(e->entry->tag)->second));
+    for (std::size_t i = 0; i < work.entries.size(); ++i) to_check.push_back({work.entries[i]->entry, &work.statements[i]});
+    check_statements(to_check);
+    return work;
+}
 
 ApplyResult apply_migrations(SpiConnection& spi, const Inputs& in) {
     const auto fn = core::Function::apply;
+    begin_last_run(core::function_name(fn));
     ApplyResult result;
     auto say = [&](const std::string& line) {
         notice(line);
         result.messages.push_back(line);
     };
     RunSettings settings(in.options);  // lock_timeout bounds the wait for the migration lock too
-    TrackingTable tracking(spi, in.options);
+    TrackingTable tracking(spi, in.options, fn);
     std::vector<core::TrackingRow> rows;
     auto before = begin_run(tracking, rows, in, result, say, fn);
     Work work = prepare(before, in);
-    History history(spi, tracking);
-    adopt_known_entries(history, before, fn);
+    History history(spi, tracking, fn);
+    reconcile_history(history, before, rows);
 
     if (work.entries.empty()) {
         say(msg::nothing_pending());
@@ -210,7 +243,7 @@ ApplyResult apply_migrations(SpiConnection& spi, const Inputs& in) {
         try {
             for (std::size_t i = 0; i < work.entries.size(); ++i) {
                 const auto& entry = *work.entries[i]->entry;
-                run_migration(spi, tracking, history, in, entry, work.statements[i], settings, activity, fn);
+                run_migration(spi, tracking, history, in, entry, work.statements[i], settings, activity);
                 result.applied_tags.push_back(entry.tag);
             }
         } catch (const PgError& e) {
@@ -227,6 +260,7 @@ ApplyResult apply_migrations(SpiConnection& spi, const Inputs& in) {
 
 ApplyResult apply_each_migration(SpiConnection& spi, const Inputs& in) {
     const auto fn = core::Function::apply_each;
+    begin_last_run(core::function_name(fn));
     ApplyResult result;
     auto say = [&](const std::string& line) {
         notice(line);
@@ -234,22 +268,27 @@ ApplyResult apply_each_migration(SpiConnection& spi, const Inputs& in) {
     };
     // The tracking table's names and the run's id are plain data: they outlive each commit, so
     // the whole call is one run in the history.
-    TrackingTable tracking(spi, in.options);
-    History history(spi, tracking);
-    // What to apply is decided once, against the state before the call (DESIGN section 4).
+    TrackingTable tracking(spi, in.options, fn);
+    History history(spi, tracking, fn);
+    // What to apply is decided once, against the state before the call (DESIGN section 4), and
+    // checked again before each migration against what other runners committed since.
     std::vector<const core::JournalEntry*> todo;
     std::vector<std::vector<core::Statement>> statements;
+    std::vector<core::TrackingRow> rows;  // every row this call has seen, including its own
+    std::set<std::int64_t> own;           // ids of the rows this call wrote
+    std::int64_t newest_id = 0;           // rows above it are new to this call
     {
         RunSettings settings(in.options);
-        std::vector<core::TrackingRow> rows;
         auto before = begin_run(tracking, rows, in, result, say, fn);
         Work work = prepare(before, in);
-        adopt_known_entries(history, before, fn);
+        reconcile_history(history, before, rows);
         for (const auto* e : work.entries) todo.push_back(e->entry);
         statements = std::move(work.statements);
         settings.finish();
     }
+    for (const auto& row : rows) newest_id = std::max(newest_id, row.id);
     pg_call([] { SPI_commit(); });
+    mark_committed();
     say(todo.empty() ? msg::nothing_pending() : msg::running());
 
     for (std::size_t i = 0; i < todo.size(); ++i) {
@@ -258,36 +297,52 @@ ApplyResult apply_each_migration(SpiConnection& spi, const Inputs& in) {
         try {
             RunSettings settings(in.options);
             tracking.lock();
-            // Another runner may have applied it since: identity decides, nothing runs twice.
-            auto rows = tracking.read_rows(false);
+            // Another runner may have committed since: re-check everything apply checks (unknown
+            // rows, database ahead, modified, out of order) before running anything, and skip
+            // what it already applied. Identity decides; nothing runs twice.
+            bool others = false;
+            for (auto& row : tracking.read_rows_after(newest_id)) {
+                newest_id = std::max(newest_id, row.id);
+                others = others || own.count(row.id) == 0;
+                rows.push_back(std::move(row));
+            }
             bool done = false;
-            for (const auto& row : rows) done = done || (row.created_at && *row.created_at == entry.when);
+            if (others) {
+                auto now = core::assess(in.journal, rows, &in.hashes, &own);
+                core::check_can_apply(now, in.options);
+                done = now.entries[entry.position].state == core::State::applied;
+            }
             if (!done) {
                 ActivityReport activity;
                 started = true;
-                run_migration(spi, tracking, history, in, entry, statements[i], settings, activity, fn);
+                std::int64_t id = run_migration(spi, tracking, history, in, entry, statements[i], settings, activity);
+                own.insert(id);
+                newest_id = std::max(newest_id, id);
+                rows.push_back(core::TrackingRow{id, in.hashes.find(entry.tag)->second, entry.when});
             }
             settings.finish();
             pg_call([] { SPI_commit(); });  // deferred constraints fire here, before it counts as applied
+            mark_committed();
             if (!done) {
                 result.applied_tags.push_back(entry.tag);
                 notice("committed " + entry.tag);
             }
         } catch (const PgError& e) {
             explain_lock_exhaustion(e);
-            std::vector<std::string> committed;
-            for (const auto& tag : result.applied_tags) committed.push_back(core::quote_tag(tag));
-            append_detail(e.edata(),
-                          committed.empty()
-                              ? "apply_each committed no migration in this call before the failure."
-                              : "apply_each committed " + msg::plural(committed.size(), "migration", "migrations") +
-                                    " before the failure, which stay applied: " + msg::join(committed, ", ") + ".");
+            append_detail(e.edata(), committed_so_far(result));
             append_hint(e.edata(), started ? "Fix " + core::quote_tag(entry.tag) +
                                                  " and call apply_each again: it continues with that migration."
                                            : "This happened before " + core::quote_tag(entry.tag) +
                                                  " started (while taking the migration lock or reading the tracking "
                                                  "table); call apply_each again to continue with it.");
             throw;
+        } catch (const core::Error& e) {
+            // A refusal found by the re-check: another runner changed the history meanwhile.
+            std::string detail = e.detail().empty() ? committed_so_far(result) : e.detail() + "\n" + committed_so_far(result);
+            throw core::Error(e.kind(), e.what(), detail,
+                              e.hint() + (e.hint().empty() ? "" : "\n") +
+                                  "Another runner committed migrations while apply_each was running; nothing of " +
+                                  core::quote_tag(entry.tag) + " ran.");
         }
     }
     result.applied = result.applied_tags.size();
@@ -301,13 +356,15 @@ ApplyResult apply_each_migration(SpiConnection& spi, const Inputs& in) {
 
 std::vector<RecordedEntry> baseline_migrations(SpiConnection& spi, const Inputs& in, const std::string& through_tag) {
     const auto fn = core::Function::baseline;
+    begin_last_run(core::function_name(fn));
     const core::JournalEntry* through = in.journal.find(through_tag);
     if (through == nullptr)
         throw core::invalid_input("through_tag " + core::quote_tag(through_tag) + " is not in the journal");
     RunSettings settings(in.options);
-    TrackingTable tracking(spi, in.options);
+    TrackingTable tracking(spi, in.options, fn);
     lock_for_writing(tracking, fn);
     tracking.create_if_missing();
+    tracking.require_access(TrackingTable::Access::append, false);
     auto rows = tracking.read_rows(false);
     auto before = core::assess(in.journal, rows, &in.hashes);
     notice(msg::migration_state(before.recorded, before.expected, before.pending()));
@@ -316,21 +373,15 @@ std::vector<RecordedEntry> baseline_migrations(SpiConnection& spi, const Inputs&
     checks.allow_out_of_order = true;
     core::check_can_apply(before, checks);
 
-    History history(spi, tracking);
+    History history(spi, tracking, fn);
+    reconcile_history(history, before, rows);
     std::vector<RecordedEntry> recorded;
     for (const auto& e : before.entries) {
         if (e.entry->position > through->position) break;
         if (e.state != core::State::pending && e.state != core::State::out_of_order) continue;
         const std::string& hash = in.hashes.find(e.entry->tag)->second;
         std::int64_t id = tracking.insert(hash, e.entry->when);
-        Event event;
-        event.action = "baselined";
-        event.tracking_id = id;
-        event.tag = e.entry->tag;
-        event.idx = e.entry->idx;
-        event.hash = hash;
-        event.created_at = e.entry->when;
-        history.record(core::function_name(fn), event);
+        history.record(event_for("baselined", *e.entry, hash, id));
         recorded.push_back({idx_of(*e.entry), e.entry->tag, e.entry->when, hash, {}});
     }
     notice("Baselined " + msg::plural(recorded.size(), "migration", "migrations") + " through " + through_tag +
@@ -342,14 +393,16 @@ std::vector<RecordedEntry> baseline_migrations(SpiConnection& spi, const Inputs&
 
 RecordedEntry repair_migration(SpiConnection& spi, const Inputs& in, const std::string& tag) {
     const auto fn = core::Function::repair;
+    begin_last_run(core::function_name(fn));
     const core::JournalEntry* entry = in.journal.find(tag);
     if (entry == nullptr) throw core::invalid_input("tag " + core::quote_tag(tag) + " is not in the journal");
     RunSettings settings(in.options);
-    TrackingTable tracking(spi, in.options);
+    TrackingTable tracking(spi, in.options, fn);
     lock_for_writing(tracking, fn);
     auto rows = tracking.read_rows(false);
     auto a = core::assess(in.journal, rows, &in.hashes);
     const core::EntryState& e = a.entries[entry->position];
+    if (e.row != nullptr) tracking.require_access(TrackingTable::Access::update, false);
     if (e.row == nullptr)
         throw core::Error(core::ErrorKind::refused,
                           "cannot repair " + core::quote_tag(tag) + ": it is not applied (state " +
@@ -360,16 +413,12 @@ RecordedEntry repair_migration(SpiConnection& spi, const Inputs& in, const std::
                           "nothing to repair: " + core::quote_tag(tag) + " is applied and its file's hash matches the recorded one");
     RecordedEntry out{idx_of(*entry), tag, entry->when, *e.file_hash, e.row->hash};
     tracking.update_hash(e.row->id, *e.file_hash);
-    History history(spi, tracking);
-    Event event;
-    event.action = "repaired";
-    event.tracking_id = e.row->id;
-    event.tag = tag;
-    event.idx = entry->idx;
-    event.hash = *e.file_hash;
+    History history(spi, tracking, fn);
+    Event event = event_for("repaired", *entry, *e.file_hash, e.row->id);
     event.previous_hash = e.row->hash;
-    event.created_at = entry->when;
-    history.record(core::function_name(fn), event);
+    history.record(event);
+    warn("repair() records the new hash of " + tag + " but does not run its edited SQL: if the edit changes the "
+         "schema, make that change yourself (or in a new migration)");
     notice("Repaired " + tag + ": recorded hash " + out.previous_hash.substr(0, 12) + "... replaced by " +
            out.hash.substr(0, 12) + "... (the old hash stays in trovella_migrate.migration_event)");
     history.finish_run();

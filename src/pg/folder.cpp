@@ -6,6 +6,7 @@
 
 #include "core/error.hpp"
 #include "pg/guard.hpp"
+#include "pg/sha256.hpp"
 
 extern "C" {
 #pragma GCC diagnostic push
@@ -30,11 +31,17 @@ std::string read_file(const fs::path& file) {
     return content.str();
 }
 
-void check_encoding(const std::string& text, const fs::path& file) {
-    bool ok = pg_call([&] { return pg_verifymbstr(text.data(), static_cast<int>(text.size()), true); });
-    if (!ok || text.find('\0') != std::string::npos)
-        throw core::invalid_input("\"" + file.string() + "\" is not valid text in the database encoding (" +
-                                  GetDatabaseEncodingName() + ")");
+// Drizzle's files are UTF-8: checked as such, then held in the database encoding like the texts
+// apply() receives (the hash is of the UTF-8 bytes either way).
+std::string as_server_text(const std::string& bytes, const fs::path& file) {
+    if (bytes.find('\0') != std::string::npos)
+        throw core::invalid_input("\"" + file.string() + "\" contains a NUL byte: migration files must be text");
+    return utf8_to_server(bytes, file.string());
+}
+
+std::string current_role() {
+    const char* name = pg_call([] { return quote_identifier(GetUserNameFromId(GetUserId(), false)); });
+    return name;
 }
 
 }  // namespace
@@ -43,10 +50,12 @@ FolderContents read_folder(const std::string& path) {
     // The same rule as pg_read_file(): superusers and members of pg_read_server_files.
     bool allowed = pg_call([] { return superuser() || has_privs_of_role(GetUserId(), ROLE_PG_READ_SERVER_FILES); });
     if (!allowed)
-        throw core::Error(core::ErrorKind::refused, "permission denied to read migrations folder \"" + path + "\"",
-                          "apply_folder() reads files on the database server.",
-                          "Only superusers and members of pg_read_server_files may call it; other roles use apply() with "
-                          "the texts, as the trovella-migrate client does.");
+        throw core::Error(core::ErrorKind::permission_denied,
+                          "permission denied to read migrations folder \"" + path + "\"",
+                          "apply_folder() reads files on the database server: only superusers and members of "
+                          "pg_read_server_files may call it; other roles use apply() with the texts, as the "
+                          "trovella-migrate client does.",
+                          "GRANT pg_read_server_files TO " + current_role() + ";");
     if (path.empty() || fs::path(path).is_relative())
         throw core::invalid_input("migrations folder must be an absolute path on the database server, got \"" + path + "\"");
     std::error_code ec;
@@ -57,13 +66,11 @@ FolderContents read_folder(const std::string& path) {
         throw core::invalid_input("no meta/_journal.json in migrations folder \"" + path + "\"", {},
                                   "Point at drizzle-kit's `out` folder (the one holding meta/_journal.json).");
     FolderContents contents;
-    contents.journal = read_file(journal);
-    check_encoding(contents.journal, journal);
+    contents.journal = as_server_text(read_file(journal), journal);
     for (const auto& item : fs::directory_iterator(path, ec)) {
         if (!item.is_regular_file() || item.path().extension() != ".sql") continue;
-        std::string text = read_file(item.path());
-        check_encoding(text, item.path());
-        contents.texts.emplace(item.path().stem().string(), std::move(text));
+        check_for_interrupts();
+        contents.texts.emplace(item.path().stem().string(), as_server_text(read_file(item.path()), item.path()));
     }
     if (ec) throw core::invalid_input("could not list migrations folder \"" + path + "\": " + ec.message());
     return contents;

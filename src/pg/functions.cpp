@@ -11,6 +11,7 @@
 #include "pg/guard.hpp"
 #include "pg/history.hpp"
 #include "pg/inputs.hpp"
+#include "pg/last_run.hpp"
 #include "pg/tracking_table.hpp"
 
 extern "C" {
@@ -98,7 +99,7 @@ Datum apply_each_impl(FunctionCallInfo fcinfo) {
                      ? reinterpret_cast<CallContext*>(fcinfo->context)
                      : nullptr;
     if (call == nullptr || call->atomic)
-        throw core::Error(core::ErrorKind::refused,
+        throw core::Error(core::ErrorKind::transaction_block,
                           "apply_each() commits after each migration, so it cannot run inside a transaction block",
                           "It was called inside BEGIN ... COMMIT, a function, or a procedure called from one.",
                           "Run CALL trovella_migrate.apply_each(...) on its own (autocommit), or use "
@@ -168,16 +169,23 @@ Datum repair_impl(FunctionCallInfo fcinfo) {
 Datum status_impl(FunctionCallInfo fcinfo) {
     Inputs in = read_inputs(fcinfo, core::Function::status, Texts::optional);
     std::vector<core::TrackingRow> rows;
-    std::map<std::int64_t, std::string> applied_at;
+    std::map<std::int64_t, KnownRow> known;
     {
         SpiConnection spi;
-        TrackingTable tracking(spi, in.options);
+        TrackingTable tracking(spi, in.options, core::Function::status);
         rows = tracking.read_rows(true);
-        History history(spi, tracking);
-        applied_at = history.applied_at(true);
+        History history(spi, tracking, core::Function::status);
+        known = history.known_rows(true);
         spi.finish();
     }
     auto a = core::assess(in.journal, rows, &in.hashes);
+    // When the extension applied (or baselined, or repaired) this very row; NULL for rows it only
+    // adopted (drizzle-kit records no time) and for rows it has no event about.
+    auto applied_at = [&](const core::TrackingRow& row) -> const std::string* {
+        auto it = known.find(row.id);
+        if (it == known.end() || !it->second.same_row(row) || it->second.action == "adopted") return nullptr;
+        return &it->second.applied_at;
+    };
 
     pg_call([&] { InitMaterializedSRF(fcinfo, 0); });
     auto* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
@@ -194,8 +202,8 @@ Datum status_impl(FunctionCallInfo fcinfo) {
         values[3] = text_datum(core::state_name(e.state));
         if (e.file_hash) values[4] = text_datum(*e.file_hash); else nulls.flags[4] = 1;
         if (e.row) values[5] = text_datum(e.row->hash); else nulls.flags[5] = 1;
-        auto at = e.row ? applied_at.find(e.row->id) : applied_at.end();
-        if (at != applied_at.end()) values[6] = timestamptz_datum(at->second); else nulls.flags[6] = 1;
+        const std::string* at = e.row ? applied_at(*e.row) : nullptr;
+        if (at != nullptr) values[6] = timestamptz_datum(*at); else nulls.flags[6] = 1;
         put(values, nulls);
     }
     for (const auto* row : a.unknown) {
@@ -205,8 +213,8 @@ Datum status_impl(FunctionCallInfo fcinfo) {
         if (row->created_at) values[2] = Int64GetDatum(*row->created_at); else nulls.flags[2] = 1;
         values[3] = text_datum(core::state_name(core::State::unknown));
         values[5] = text_datum(row->hash);
-        auto at = applied_at.find(row->id);
-        if (at != applied_at.end()) values[6] = timestamptz_datum(at->second); else nulls.flags[6] = 1;
+        const std::string* at = applied_at(*row);
+        if (at != nullptr) values[6] = timestamptz_datum(*at); else nulls.flags[6] = 1;
         put(values, nulls);
     }
     for (const auto& tag : in.orphans) {
@@ -227,7 +235,7 @@ Datum verify_impl(FunctionCallInfo fcinfo) {
     std::string table;
     {
         SpiConnection spi;
-        TrackingTable tracking(spi, in.options);
+        TrackingTable tracking(spi, in.options, core::Function::verify);
         rows = tracking.read_rows(true);
         table = tracking.display_name();
         spi.finish();
@@ -254,7 +262,7 @@ Datum plan_impl(FunctionCallInfo fcinfo) {
     std::vector<core::TrackingRow> rows;
     {
         SpiConnection spi;
-        TrackingTable tracking(spi, in.options);
+        TrackingTable tracking(spi, in.options, core::Function::plan);
         rows = tracking.read_rows(true);
         spi.finish();
     }
@@ -280,8 +288,31 @@ Datum plan_impl(FunctionCallInfo fcinfo) {
     return Datum(0);
 }
 
+// This session's last apply/apply_each/baseline/repair call, one row per migration it recorded.
+Datum last_run_impl(FunctionCallInfo fcinfo) {
+    pg_call([&] { InitMaterializedSRF(fcinfo, 0); });
+    auto* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
+    const LastRun& run = last_run();
+    // Columns: run_id, function, action, tag, idx, statements, duration_ms, committed.
+    for (const auto& e : run.entries) {
+        std::vector<Datum> values(8, Datum(0));
+        Nulls nulls(8);
+        if (run.run_id) values[0] = Int64GetDatum(*run.run_id); else nulls.flags[0] = 1;
+        values[1] = text_datum(run.function);
+        values[2] = text_datum(e.action);
+        values[3] = text_datum(e.tag);
+        if (e.idx) values[4] = Int32GetDatum(static_cast<int32>(*e.idx)); else nulls.flags[4] = 1;
+        if (e.statements) values[5] = Int32GetDatum(static_cast<int32>(*e.statements)); else nulls.flags[5] = 1;
+        if (e.duration_ms) values[6] = Float8GetDatum(*e.duration_ms); else nulls.flags[6] = 1;
+        if (e.committed) values[7] = BoolGetDatum(*e.committed); else nulls.flags[7] = 1;
+        pg_call([&] { tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values.data(), nulls.data()); });
+    }
+    return Datum(0);
+}
+
 }  // namespace trovella::pg
 
+TROVELLA_FUNCTION(last_run)
 TROVELLA_FUNCTION(apply)
 TROVELLA_FUNCTION(apply_each)
 TROVELLA_FUNCTION(apply_folder)

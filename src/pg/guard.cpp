@@ -4,14 +4,20 @@
 #include <new>
 
 #include "core/error.hpp"
+#include "core/interrupts.hpp"
 
 namespace trovella::pg {
 
-ErrorData* take_error(MemoryContext context) {
-    MemoryContextSwitchTo(context);
+ErrorData* take_error(MemoryContext target, MemoryContext current) {
+    MemoryContextSwitchTo(target);
     ErrorData* edata = CopyErrorData();
     FlushErrorState();
+    MemoryContextSwitchTo(current);
     return edata;
+}
+
+void check_for_interrupts() {
+    if (unlikely(InterruptPending)) pg_call([] { CHECK_FOR_INTERRUPTS(); });
 }
 
 void append_detail(ErrorData* edata, const std::string& line) {
@@ -46,6 +52,11 @@ int sqlstate_for(core::ErrorKind kind) {
         case core::ErrorKind::refused: return ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE;
         case core::ErrorKind::unsupported: return ERRCODE_FEATURE_NOT_SUPPORTED;
         case core::ErrorKind::verify_failed: return ERRCODE_DATA_EXCEPTION;
+        case core::ErrorKind::read_only: return ERRCODE_READ_ONLY_SQL_TRANSACTION;
+        case core::ErrorKind::transaction_state: return ERRCODE_INVALID_TRANSACTION_STATE;
+        case core::ErrorKind::transaction_block: return ERRCODE_ACTIVE_SQL_TRANSACTION;
+        case core::ErrorKind::permission_denied: return ERRCODE_INSUFFICIENT_PRIVILEGE;
+        case core::ErrorKind::wrong_object_type: return ERRCODE_WRONG_OBJECT_TYPE;
     }
     return ERRCODE_INTERNAL_ERROR;
 }
@@ -58,6 +69,7 @@ Datum guarded_entry(FunctionCallInfo fcinfo, Datum (*impl)(FunctionCallInfo)) {
     const char* message = nullptr;
     char* detail = nullptr;
     char* hint = nullptr;
+    core::set_interrupt_check(&check_for_interrupts);
     try {
         return impl(fcinfo);
     } catch (const PgError& e) {

@@ -1,9 +1,15 @@
 // The C++/PostgreSQL boundary (CONVENTIONS.md, "The C++ / PostgreSQL boundary"):
 //  - pg_call() runs one call into PostgreSQL that may ereport(ERROR) and turns the error into a
-//    C++ exception (PgError) after leaving the PG_TRY block, so no C++ frame is ever longjmp'd over;
+//    C++ exception (PgError) after leaving the PG_TRY block, so no C++ frame is ever longjmp'd
+//    over. It is safe by construction against the opposite mistake too: a C++ exception thrown
+//    inside the guarded call is caught inside PG_TRY and rethrown only after PG_END_TRY has
+//    restored PostgreSQL's error stacks.
+//  - pg_cleanup() is the variant for destructors and other cleanup on an error path: it never
+//    throws (a failure while cleaning up is dropped; the error being unwound is the one to report).
 //  - guarded_entry() is the one wrapper of every SQL-callable function: it catches everything and
 //    raises the PostgreSQL error only once the C++ exception object is gone.
-// Rule for callers: inside the lambda given to pg_call, create no object with a destructor.
+// Rule for callers: inside the lambda given to pg_call, create no object with a destructor (a
+// longjmp out of PostgreSQL would skip it); test/integration/boundary_rules.sh checks the source.
 #pragma once
 
 #include <exception>
@@ -15,7 +21,8 @@
 
 namespace trovella::pg {
 
-// A PostgreSQL error caught by pg_call; edata lives in the memory context current at the call.
+// A PostgreSQL error caught by pg_call; edata lives in the memory context named at the call
+// (by default the one current at the call).
 class PgError : public std::exception {
 public:
     explicit PgError(ErrorData* edata) : edata_(edata) {}
@@ -28,45 +35,84 @@ private:
     ErrorData* edata_;
 };
 
-// Adds a line to a caught error's DETAIL before it is raised again (keeps SQLSTATE and the rest).
+// Adds a line to a caught error's DETAIL or HINT before it is raised again (keeps SQLSTATE and
+// the rest).
 void append_detail(ErrorData* edata, const std::string& line);
 void append_hint(ErrorData* edata, const std::string& line);
 
-// Copies the error being handled and clears PostgreSQL's error state (inside PG_CATCH only).
-ErrorData* take_error(MemoryContext context);
+// Inside PG_CATCH only: copies the error being handled into `target`, clears PostgreSQL's error
+// state and makes `current` the current memory context again.
+ErrorData* take_error(MemoryContext target, MemoryContext current);
 
 template <typename F>
-auto pg_call(F&& f) -> decltype(f()) {
+auto pg_call(F&& f, MemoryContext error_context = nullptr) -> decltype(f()) {
     using Result = decltype(f());
-    MemoryContext context = CurrentMemoryContext;
+    // Read after a longjmp into PG_CATCH: volatile, so no register holds a stale copy.
+    MemoryContext volatile context = CurrentMemoryContext;
+    MemoryContext volatile target = error_context != nullptr ? error_context : CurrentMemoryContext;
     ErrorData* volatile edata = nullptr;
+    std::exception_ptr cpp_error;  // a C++ exception from f, rethrown once PG_TRY is left
     if constexpr (std::is_void_v<Result>) {
         PG_TRY();
         {
-            f();
+            try {
+                f();
+            } catch (...) {
+                cpp_error = std::current_exception();
+            }
         }
         PG_CATCH();
         {
-            edata = take_error(context);
+            edata = take_error(target, context);
         }
         PG_END_TRY();
+        if (cpp_error) std::rethrow_exception(cpp_error);
         if (edata != nullptr) throw PgError(edata);
     } else {
         static_assert(std::is_trivially_destructible_v<Result>, "pg_call returns plain values only (scalars, pointers)");
         volatile Result result{};
         PG_TRY();
         {
-            result = f();
+            try {
+                result = f();
+            } catch (...) {
+                cpp_error = std::current_exception();
+            }
         }
         PG_CATCH();
         {
-            edata = take_error(context);
+            edata = take_error(target, context);
         }
         PG_END_TRY();
+        if (cpp_error) std::rethrow_exception(cpp_error);
         if (edata != nullptr) throw PgError(edata);
         return result;
     }
 }
+
+// For destructors and error-path cleanup: runs f, never throws and never longjmps. An error
+// raised by f is discarded.
+template <typename F>
+void pg_cleanup(F&& f) noexcept {
+    MemoryContext context = CurrentMemoryContext;
+    PG_TRY();
+    {
+        try {
+            f();
+        } catch (...) {
+        }
+    }
+    PG_CATCH();
+    {
+        MemoryContextSwitchTo(context);
+        FlushErrorState();
+    }
+    PG_END_TRY();
+}
+
+// Honours a pending cancel or statement_timeout (throws PgError); cheap when none is pending.
+// Installed as the core's interrupt check by guarded_entry.
+void check_for_interrupts();
 
 // Runs impl, converting every C++ exception into a PostgreSQL ERROR raised after the catch.
 Datum guarded_entry(FunctionCallInfo fcinfo, Datum (*impl)(FunctionCallInfo));

@@ -56,7 +56,7 @@ Inputs make_inputs(const std::string& journal_text, std::optional<core::Migratio
     in.journal = core::parse_journal(journal_text);
     if (texts) {
         in.texts = std::move(texts);
-        for (const auto& [tag, text] : *in.texts) in.hashes.emplace(tag, sha256_hex(text));
+        for (const auto& [tag, text] : *in.texts) in.hashes.emplace(tag, migration_hash(text));
         if (required == Texts::required) core::require_texts(in.journal, *in.texts);
         in.orphans = core::orphan_tags(in.journal, *in.texts);
     }

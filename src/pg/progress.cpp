@@ -30,7 +30,8 @@ void ActivityReport::show(const std::string& tag, int number, int total) {
 }
 
 ActivityReport::~ActivityReport() {
-    if (changed_ && debug_query_string != nullptr) pgstat_report_activity(STATE_RUNNING, debug_query_string);
+    if (changed_ && debug_query_string != nullptr)
+        pg_cleanup([] { pgstat_report_activity(STATE_RUNNING, debug_query_string); });
 }
 
 }  // namespace trovella::pg

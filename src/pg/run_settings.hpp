@@ -1,7 +1,9 @@
 // The lock_timeout and statement_timeout options, in force only while a run holds them: they
-// are set at a new GUC nesting level (as a function's SET clause is) and undone at its end, so
-// they never leak into the rest of the caller's transaction. statement_timeout is armed for each
-// migration statement, since a SET made during a statement does not re-arm the running timer.
+// are set at a new GUC nesting level (as a function's SET clause is) and undone when the run
+// ends, however it ends (RunSettings is RAII: an error caught by the caller's own EXCEPTION
+// handler must not leave them, or a timer, behind). statement_timeout is armed for each migration
+// statement (StatementTimer), since a SET made during a statement does not re-arm the running
+// timer, and the caller's own statement timer is put back afterwards.
 #pragma once
 
 #include <cstdint>
@@ -13,19 +15,32 @@ namespace trovella::pg {
 class RunSettings {
 public:
     explicit RunSettings(const core::Options& options);
+    ~RunSettings();  // undoes the settings if finish() was not reached
     RunSettings(const RunSettings&) = delete;
     RunSettings& operator=(const RunSettings&) = delete;
 
-    // Around each migration statement: arms statement_timeout for it, and afterwards re-arms the
-    // caller's own statement timer (if one was running) for its original deadline.
-    void statement_started();
-    void statement_finished();
-    // Undoes the settings at the end of a successful run (an error's abort undoes them itself).
+    // Undoes the settings at the end of a successful run (may raise, unlike the destructor).
     void finish();
+
+    int statement_timeout_ms() const { return statement_timeout_ms_; }
 
 private:
     int nest_level_ = -1;
     int statement_timeout_ms_ = 0;
+};
+
+// Around one migration statement: arms statement_timeout for it, and when destroyed (however the
+// statement ended) re-arms the caller's own statement timer, if one was running, for its
+// original deadline.
+class StatementTimer {
+public:
+    explicit StatementTimer(const RunSettings& settings);
+    ~StatementTimer();
+    StatementTimer(const StatementTimer&) = delete;
+    StatementTimer& operator=(const StatementTimer&) = delete;
+
+private:
+    bool armed_ = false;
     bool caller_timer_active_ = false;
     std::int64_t caller_deadline_ = 0;  // TimestampTz
 };

@@ -1,5 +1,7 @@
 #include "pg/statement_check.hpp"
 
+#include <optional>
+
 #include "core/error.hpp"
 #include "core/messages.hpp"
 #include "pg/guard.hpp"
@@ -107,36 +109,92 @@ struct Refusal {
     bool first;    // the first statement of the piece
 };
 
-// Refusals for every statement in `sql` (a piece may hold several); parse errors propagate.
-std::vector<Refusal> refusals_in(const std::string& sql) {
-    List* parsed = pg_call([&] { return pg_parse_query(sql.c_str()); });
+// Refusals for every statement in `sql` (a piece may hold several); parse errors propagate,
+// copied into `keep` (the parse memory is reset after each statement).
+std::vector<Refusal> refusals_in(const std::string& sql, MemoryContext keep) {
+    List* parsed = pg_call([&] { return pg_parse_query(sql.c_str()); }, keep);
     std::vector<Refusal> refusals;
     bool first = true;
     ListCell* cell;
     foreach (cell, parsed) {
         auto* raw = static_cast<RawStmt*>(lfirst(cell));
-        if (const char* reason = pg_call([&] { return unsupported_reason(raw->stmt); }))
+        if (const char* reason = pg_call([&] { return unsupported_reason(raw->stmt); }, keep))
             refusals.push_back({reason, raw->stmt_location, raw->stmt_len, first});
         first = false;
     }
     return refusals;
 }
 
+// Points a syntax error at the statement (as an internal query with its position), not at the
+// caller's apply() call.
+void point_at_statement(ErrorData* edata, const std::string& sql) {
+    if (edata->cursorpos <= 0) return;
+    edata->internalquery = pg_call([&] { return pstrdup(sql.c_str()); });
+    edata->internalpos = edata->cursorpos;
+    edata->cursorpos = 0;
+}
+
+// For the whole check: the parser's own NOTICEs ("identifier ... will be truncated") are shown
+// once, when the statement runs, not a second time here; and the parse trees go to a memory
+// context of their own, reset after each statement. Both undone on every path.
+class ParseScope {
+public:
+    ParseScope() : outer_(CurrentMemoryContext) {
+        nest_level_ = pg_call([] {
+            int level = NewGUCNestLevel();
+            (void)set_config_option("client_min_messages", "warning", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+                                    true, 0, false);
+            return level;
+        });
+        try {
+            memory_ = pg_call([this] {
+                return AllocSetContextCreate(outer_, "trovella_migrate statement check", ALLOCSET_DEFAULT_SIZES);
+            });
+        } catch (...) {
+            int level = nest_level_;
+            pg_cleanup([level] { AtEOXact_GUC(false, level); });
+            throw;
+        }
+    }
+    ~ParseScope() {
+        MemoryContextSwitchTo(outer_);
+        MemoryContext memory = memory_;
+        int level = nest_level_;
+        pg_cleanup([memory, level] {
+            MemoryContextDelete(memory);
+            AtEOXact_GUC(false, level);
+        });
+    }
+    ParseScope(const ParseScope&) = delete;
+    ParseScope& operator=(const ParseScope&) = delete;
+
+    // Parses `sql` in the scope's memory; errors are copied to the caller's context.
+    std::vector<Refusal> refusals(const std::string& sql) {
+        MemoryContextSwitchTo(memory_);
+        std::vector<Refusal> out;
+        try {
+            out = refusals_in(sql, outer_);
+        } catch (...) {
+            MemoryContextSwitchTo(outer_);
+            throw;
+        }
+        MemoryContextSwitchTo(outer_);
+        MemoryContext memory = memory_;
+        pg_call([memory] { MemoryContextReset(memory); });
+        return out;
+    }
+
+private:
+    MemoryContext outer_;
+    MemoryContext memory_ = nullptr;
+    int nest_level_ = -1;
+};
+
 }  // namespace
 
 void check_statements(const std::vector<MigrationToCheck>& migrations) {
     if (migrations.empty()) return;
-    // The parser's own NOTICEs ("identifier ... will be truncated") are shown once, when the
-    // statement runs, not a second time for this check.
-    int nest_level = pg_call([] {
-        int level = NewGUCNestLevel();
-        (void)set_config_option("client_min_messages", "warning", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0,
-                                false);
-        return level;
-    });
-    MemoryContext parse_context = pg_call([] {
-        return AllocSetContextCreate(CurrentMemoryContext, "trovella_migrate statement check", ALLOCSET_DEFAULT_SIZES);
-    });
+    ParseScope scope;
     std::vector<std::string> refused;
     for (const auto& m : migrations) {
         const auto& statements = *m.statements;
@@ -146,24 +204,18 @@ void check_statements(const std::vector<MigrationToCheck>& migrations) {
             StatementPosition position{m.entry->tag.c_str(), statement.number, static_cast<int>(statements.size()),
                                        statement.line, preview.c_str()};
             std::vector<Refusal> refusals;
+            std::optional<PgError> syntax_error;
             {
                 StatementContext context(&position);
-                MemoryContext previous = MemoryContextSwitchTo(parse_context);
                 try {
-                    refusals = refusals_in(sql);
+                    refusals = scope.refusals(sql);
                 } catch (const PgError& e) {
-                    MemoryContextSwitchTo(previous);
-                    // Point the error at the statement, not at the caller's apply() call.
-                    ErrorData* edata = e.edata();
-                    if (edata->cursorpos > 0) {
-                        edata->internalpos = edata->cursorpos;
-                        edata->internalquery = pstrdup(sql.c_str());
-                        edata->cursorpos = 0;
-                    }
-                    throw;
+                    syntax_error = e;  // fixed up below, outside the handler (no PostgreSQL call in a catch)
                 }
-                MemoryContextSwitchTo(previous);
-                pg_call([&] { MemoryContextReset(parse_context); });
+            }
+            if (syntax_error) {
+                point_at_statement(syntax_error->edata(), sql);
+                throw *syntax_error;
             }
             for (const auto& refusal : refusals) {
                 // A piece holding several statements: name the refused one by its own line.
@@ -181,10 +233,6 @@ void check_statements(const std::vector<MigrationToCheck>& migrations) {
             }
         }
     }
-    pg_call([&] {
-        MemoryContextDelete(parse_context);
-        AtEOXact_GUC(true, nest_level);
-    });
     if (refused.empty()) return;
     throw core::Error(
         core::ErrorKind::unsupported,

@@ -1,39 +1,107 @@
 #include "pg/tracking_table.hpp"
 
-#include "core/messages.hpp"
+#include "core/error.hpp"
 #include "pg/inputs.hpp"
+#include "pg/switch_user.hpp"
 
 namespace trovella::pg {
 
 namespace {
-
-// Arbitrary first key of the advisory lock ("trov"), so other users of advisory locks with a
-// single bigint key cannot collide with ours by accident.
-constexpr std::int32_t kLockClass = 0x74726f76;
 
 std::string quote_identifier_of(const std::string& name) {
     const char* quoted = pg_call([&] { return quote_identifier(name.c_str()); });
     return quoted;
 }
 
-}  // namespace
+bool starts_with(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
 
-TrackingTable::TrackingTable(SpiConnection& spi, const core::Options& options)
-    : spi_(spi),
-      schema_(options.migrations_schema),
-      table_(options.migrations_table),
-      display_(core::messages::qualified_table(schema_, table_)) {
-    quoted_schema_ = quote_identifier_of(schema_);
-    quoted_ = quoted_schema_ + "." + quote_identifier_of(table_);
+// pg_temp is every session's own temporary schema; pg_temp_N and pg_toast_temp_N are the real
+// names of those schemas (what isAnyTempNamespace() recognizes).
+bool is_temporary_schema_name(const std::string& schema) {
+    return schema == "pg_temp" || starts_with(schema, "pg_temp_") || starts_with(schema, "pg_toast_temp_");
 }
 
-bool TrackingTable::exists(bool read_only) {
+const char* relkind_name(char kind) {
+    switch (kind) {
+        case 'p': return "a partitioned table";
+        case 'v': return "a view";
+        case 'm': return "a materialized view";
+        case 'f': return "a foreign table";
+        case 'S': return "a sequence";
+        case 'i':
+        case 'I': return "an index";
+        case 'c': return "a composite type";
+        case 't': return "a TOAST table";
+        default: return "not an ordinary table";
+    }
+}
+
+std::vector<core::TrackingRow> to_tracking_rows(std::vector<Row>& rows) {
+    std::vector<core::TrackingRow> out;
+    out.reserve(rows.size());
+    for (auto& row : rows) {
+        core::TrackingRow r;
+        r.id = to_int64(row[0]);
+        r.hash = row[1].value_or("");
+        if (row[2]) r.created_at = to_int64(row[2]);
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+}  // namespace
+
+TrackingTable::TrackingTable(SpiConnection& spi, const core::Options& options, core::Function function)
+    : spi_(spi), function_(function), schema_(options.migrations_schema), table_(options.migrations_table) {
+    quoted_schema_ = quote_identifier_of(schema_);
+    quoted_ = quoted_schema_ + "." + quote_identifier_of(table_);
+    // A temporary tracking table would be invisible to every other session (and to history).
+    if (is_temporary_schema_name(schema_))
+        throw core::invalid_input(
+            "migrations_schema \"" + schema_ + "\" is a temporary schema: the tracking table must be a permanent table",
+            {}, "Use an ordinary schema (Drizzle's default is drizzle).");
+}
+
+std::optional<TrackingTable::Relation> TrackingTable::find(bool read_only) {
     auto rows = spi_.query(
-        "SELECT c.relkind FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
+        "SELECT c.oid::pg_catalog.int8, c.relkind::pg_catalog.text, c.relpersistence::pg_catalog.text, "
+        "c.relowner::pg_catalog.int8 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
         "ON n.oid OPERATOR(pg_catalog.=) c.relnamespace "
         "WHERE n.nspname OPERATOR(pg_catalog.=) $1 AND c.relname OPERATOR(pg_catalog.=) $2",
         {Param::of(schema_), Param::of(table_)}, read_only);
-    return !rows.empty();
+    if (rows.empty()) return std::nullopt;
+    const Row& row = rows.front();
+    const char kind = row[1].value_or("?")[0];
+    const char persistence = row[2].value_or("?")[0];
+    const std::string hint =
+        "The tracking table (options migrations_schema and migrations_table) must be an ordinary table: reading "
+        "anything else could run code chosen by its owner. Point the options at Drizzle's table, or drop " +
+        quoted_ + " so that apply() creates it.";
+    if (kind != 'r')
+        throw core::Error(core::ErrorKind::wrong_object_type,
+                          "tracking table " + quoted_ + " is " + relkind_name(kind) + ", not an ordinary table", {}, hint);
+    if (persistence == 't')
+        throw core::Error(core::ErrorKind::wrong_object_type,
+                          "tracking table " + quoted_ + " is a temporary table: it must be a permanent table", {}, hint);
+    if (persistence == 'u')
+        throw core::Error(core::ErrorKind::wrong_object_type,
+                          "tracking table " + quoted_ +
+                              " is an unlogged table: a crash would empty it and every migration would look pending",
+                          {}, "ALTER TABLE " + quoted_ + " SET LOGGED;");
+    return Relation{static_cast<Oid>(to_int64(row[0])), static_cast<Oid>(to_int64(row[3]))};
+}
+
+bool TrackingTable::exists(bool read_only) {
+    auto found = find(read_only);
+    if (!found || !relation_ || found->oid != relation_->oid || found->owner != relation_->owner) checked_access_ = 0;
+    relation_ = found;
+    return relation_.has_value();
+}
+
+const TrackingTable::Relation& TrackingTable::relation() {
+    if (!relation_) relation_ = find(false);
+    if (!relation_) throw std::runtime_error("tracking table " + quoted_ + " does not exist");
+    return *relation_;
 }
 
 void TrackingTable::create_if_missing() {
@@ -42,24 +110,69 @@ void TrackingTable::create_if_missing() {
         "SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname OPERATOR(pg_catalog.=) $1", {Param::of(schema_)});
     if (schema_rows.empty()) spi_.query(("CREATE SCHEMA IF NOT EXISTS " + quoted_schema_).c_str());
     // Drizzle's DDL (drizzle-orm pg-core dialect, migrate()), with the types schema-qualified so
-    // that a hostile search_path cannot substitute them; the resulting table is identical.
+    // that a hostile search_path cannot substitute them; the resulting table is identical. It is
+    // created by (and belongs to) the caller, as with Drizzle.
     spi_.query(("CREATE TABLE IF NOT EXISTS " + quoted_ +
                 " (\n\tid SERIAL PRIMARY KEY,\n\thash pg_catalog.text NOT NULL,\n\tcreated_at pg_catalog.int8\n)")
                    .c_str());
+    exists(false);
+}
+
+void TrackingTable::require_access(Access access, bool read_only) {
+    const unsigned bit = 1u << static_cast<unsigned>(access);
+    const Relation& rel = relation();
+    if (checked_access_ & bit) return;
+    auto rows = spi_.query(
+        "SELECT pg_catalog.has_schema_privilege(c.relnamespace, 'USAGE'), "
+        "pg_catalog.has_table_privilege(c.oid, 'SELECT'), pg_catalog.has_table_privilege(c.oid, 'INSERT'), "
+        "pg_catalog.has_table_privilege(c.oid, 'UPDATE'), CURRENT_USER::pg_catalog.text "
+        "FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) $1::pg_catalog.oid",
+        {Param::of(static_cast<std::int64_t>(rel.oid))}, read_only);
+    if (rows.empty()) throw std::runtime_error("tracking table " + quoted_ + " disappeared");
+    const Row& r = rows.front();
+    auto yes = [&](std::size_t i) { return r[i] && *r[i] == "t"; };
+    const std::string role = quote_identifier_of(r[4].value_or(""));
+    std::string needs = "USAGE on schema " + quoted_schema_ + " and SELECT";
+    std::vector<std::string> missing_table;
+    if (!yes(1)) missing_table.push_back("SELECT");
+    if (access == Access::append) {
+        needs += " and INSERT";
+        if (!yes(2)) missing_table.push_back("INSERT");
+    } else if (access == Access::update) {
+        needs += " and UPDATE";
+        if (!yes(3)) missing_table.push_back("UPDATE");
+    }
+    if (yes(0) && missing_table.empty()) {
+        checked_access_ |= bit;
+        return;
+    }
+    std::string grants;
+    if (!yes(0)) grants = "GRANT USAGE ON SCHEMA " + quoted_schema_ + " TO " + role + ";";
+    if (!missing_table.empty()) {
+        std::string list;
+        for (const auto& p : missing_table) list += (list.empty() ? "" : ", ") + p;
+        grants += std::string(grants.empty() ? "" : " ") + "GRANT " + list + " ON " + quoted_ + " TO " + role + ";";
+    }
+    throw core::Error(core::ErrorKind::permission_denied,
+                      "permission denied for tracking table " + quoted_ + ": " + core::function_name(function_) +
+                          "() needs " + needs + " on the table",
+                      {}, "As the table's owner or a superuser: " + grants);
 }
 
 void TrackingTable::lock() {
-    const std::vector<Param> key{Param::of_int4(kLockClass), Param::of(display_)};
+    relation_.reset();  // what the lock protects is looked at again once it is held
+    checked_access_ = 0;
+    const std::vector<Param> key{Param::of_int4(kLockClass), Param::of(quoted_)};
     auto got = spi_.query_value("SELECT pg_catalog.pg_try_advisory_xact_lock($1, pg_catalog.hashtext($2))", key);
     if (got && *got == "t") return;
 
     // Someone else is migrating: say who, then wait (bounded by the lock_timeout option).
     std::string holder = lock_holder();
-    notice("waiting for the migration lock on " + display_ + ", held by " + holder);
+    notice("waiting for the migration lock on " + quoted_ + ", held by " + holder);
     try {
         spi_.query("SELECT pg_catalog.pg_advisory_xact_lock($1, pg_catalog.hashtext($2))", key);
     } catch (const PgError& e) {
-        append_detail(e.edata(), "The migration lock on " + display_ + " is held by " + holder + ".");
+        append_detail(e.edata(), "The migration lock on " + quoted_ + " is held by " + holder + ".");
         throw;
     }
 }
@@ -75,7 +188,7 @@ std::string TrackingTable::lock_holder() {
         "AND l.database OPERATOR(pg_catalog.=) (SELECT oid FROM pg_catalog.pg_database WHERE datname OPERATOR(pg_catalog.=) pg_catalog.current_database()) "
         "AND l.classid::pg_catalog.int8 OPERATOR(pg_catalog.=) $1 "
         "AND l.objid::pg_catalog.int8 OPERATOR(pg_catalog.=) (pg_catalog.hashtext($2)::pg_catalog.int8 OPERATOR(pg_catalog.&) 4294967295)",
-        {Param::of(static_cast<std::int64_t>(kLockClass)), Param::of(display_)});
+        {Param::of(static_cast<std::int64_t>(kLockClass)), Param::of(quoted_)});
     if (rows.empty()) return "another session (it may have just finished)";
     const auto& r = rows.front();
     auto field = [&](std::size_t i) { return r[i].value_or(""); };
@@ -85,28 +198,45 @@ std::string TrackingTable::lock_holder() {
     if (r[6]) out += ", running: " + field(6);
     return out + ")";
 }
-std::vector<core::TrackingRow> TrackingTable::read_rows(bool read_only) {
-    std::vector<core::TrackingRow> out;
-    if (!exists(read_only)) return out;
-    auto rows = spi_.query(("SELECT id, hash, created_at FROM " + quoted_ + " ORDER BY id").c_str(), {}, read_only);
-    out.reserve(rows.size());
-    for (auto& row : rows) {
-        core::TrackingRow r;
-        r.id = to_int64(row[0]);
-        r.hash = row[1].value_or("");
-        if (row[2]) r.created_at = to_int64(row[2]);
-        out.push_back(std::move(r));
+
+std::vector<core::TrackingRow> TrackingTable::select_rows(const std::string& sql, const std::vector<Param>& params,
+                                                          bool read_only) {
+    const Oid owner = relation().owner;
+    std::vector<Row> rows;
+    {
+        SwitchUser as_owner(owner, SwitchUser::Mode::restricted);
+        rows = spi_.query(sql.c_str(), params, read_only);
     }
-    return out;
+    return to_tracking_rows(rows);
+}
+
+std::vector<core::TrackingRow> TrackingTable::read_rows(bool read_only) {
+    if (!exists(read_only)) return {};
+    require_access(Access::read, read_only);
+    return select_rows("SELECT id, hash, created_at FROM " + quoted_ + " ORDER BY id", {}, read_only);
+}
+
+std::vector<core::TrackingRow> TrackingTable::read_rows_after(std::int64_t after) {
+    if (!exists(false)) return {};
+    require_access(Access::read, false);
+    return select_rows("SELECT id, hash, created_at FROM " + quoted_ +
+                           " WHERE id OPERATOR(pg_catalog.>) $1 ORDER BY id",
+                       {Param::of(after)}, false);
 }
 
 std::int64_t TrackingTable::insert(const std::string& hash, std::int64_t when) {
+    require_access(Access::append, false);
+    const Oid owner = relation().owner;
+    SwitchUser as_owner(owner, SwitchUser::Mode::restricted);
     return to_int64(spi_.query_value(
         ("INSERT INTO " + quoted_ + " (hash, created_at) VALUES ($1, $2) RETURNING id").c_str(),
         {Param::of(hash), Param::of(when)}));
 }
 
 void TrackingTable::update_hash(std::int64_t id, const std::string& hash) {
+    require_access(Access::update, false);
+    const Oid owner = relation().owner;
+    SwitchUser as_owner(owner, SwitchUser::Mode::restricted);
     spi_.query(("UPDATE " + quoted_ + " SET hash = $1 WHERE id OPERATOR(pg_catalog.=) $2").c_str(),
                {Param::of(hash), Param::of(id)});
 }

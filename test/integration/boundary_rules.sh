@@ -15,6 +15,6 @@ check "PG_FUNCTION_INFO_V1 appears only in the entry wrapper macro" \
 check "ereport(ERROR) is raised only by the entry wrapper, after its catch" \
   bash -c '[ "$(grep -rl "^ *ereport(ERROR" src | tr "\n" " ")" = "src/pg/guard.cpp " ]'
 symbols=$(grep -ho 'TROVELLA_FUNCTION([a-z_]*)' src/pg/*.cpp | sed -E 's/TROVELLA_FUNCTION\((.*)\)/trovella_migrate_\1/' | sort)
-script_symbols=$(grep -ho "'trovella_migrate_[a-z_]*'" trovella_migrate--*.sql | tr -d "'" | sort -u)
+script_symbols=$(grep -ho "'trovella_migrate_[a-z_]*'" trovella_migrate.sql | tr -d "'" | sort -u)
 check "C entry points and the install script agree ($(echo $symbols | wc -w) functions)" test "$symbols" = "$script_symbols"
 finish

@@ -29,6 +29,21 @@ inline void PrintTo(ErrorKind kind, std::ostream* os) {
         case ErrorKind::verify_failed:
             *os << "verify_failed";
             return;
+        case ErrorKind::read_only:
+            *os << "read_only";
+            return;
+        case ErrorKind::transaction_state:
+            *os << "transaction_state";
+            return;
+        case ErrorKind::transaction_block:
+            *os << "transaction_block";
+            return;
+        case ErrorKind::permission_denied:
+            *os << "permission_denied";
+            return;
+        case ErrorKind::wrong_object_type:
+            *os << "wrong_object_type";
+            return;
     }
     *os << "ErrorKind(" << static_cast<int>(kind) << ")";
 }

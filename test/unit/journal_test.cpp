@@ -199,6 +199,19 @@ TEST(Journal, TagOfExactly251BytesIsAccepted) {
     EXPECT_EQ(journal.entries.at(0).tag, tag);
 }
 
+TEST(Journal, IdxAtTheEdgesOfAnIntegerIsAccepted) {
+    Journal journal = parse_journal(journal_text(json::array({entry(2147483647, 1, "0000_a"), entry(-2147483648LL, 2, "0001_b")})));
+    EXPECT_EQ(journal.entries[0].idx, 2147483647);
+    EXPECT_EQ(journal.entries[1].idx, -2147483648LL);
+}
+
+TEST(Journal, FindWorksOnACopy) {
+    Journal original = parse_journal(kWikiJournal);
+    Journal copy = original;
+    ASSERT_NE(copy.find("0001_setup_role_grants"), nullptr);
+    EXPECT_EQ(copy.find("0001_setup_role_grants"), &copy.entries[1]);
+}
+
 TEST(Journal, FindLooksUpByTag) {
     Journal journal = parse_journal(kWikiJournal);
     const JournalEntry* found = journal.find("0001_setup_role_grants");
@@ -340,6 +353,16 @@ INSTANTIATE_TEST_SUITE_P(
         BadJournal{"TagLongerThan251Bytes",
                    with_third_entry(R"({"idx":2,"when":1700000000002,"tag":")" + kTooLongTag + R"("})"),
                    {"journal entries[2] (tag \"tttt", "...(252 bytes)", "tag is 252 bytes long", "at most 251 bytes"}},
+        BadJournal{"IdxAboveInt32Max",
+                   with_third_entry(R"({"idx":2147483648,"when":1700000000002,"tag":"0002_c"})"),
+                   {"journal entries[2] (tag \"0002_c\"): idx 2147483648 is out of range for an integer",
+                    "-2147483648 to 2147483647"}},
+        BadJournal{"IdxFarAboveInt64Max",
+                   with_third_entry(R"({"idx":18446744073709551615,"when":1700000000002,"tag":"0002_c"})"),
+                   {"journal entries[2] (tag \"0002_c\"): idx 18446744073709551615 is out of range"}},
+        BadJournal{"IdxBelowInt32Min",
+                   with_third_entry(R"({"idx":-2147483649,"when":1700000000002,"tag":"0002_c"})"),
+                   {"journal entries[2] (tag \"0002_c\"): idx -2147483649 is out of range for an integer"}},
         BadJournal{"DialectMysql",
                    R"({"version":"7","dialect":"mysql","entries":[]})",
                    {"journal dialect is \"mysql\"", "only \"postgresql\" (or the legacy \"pg\")"}},

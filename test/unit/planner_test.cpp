@@ -112,6 +112,45 @@ TEST(Assess, FreshDatabaseHasNothingOutOfOrderEvenWhenWhenGoesBackwards) {
     EXPECT_NO_THROW(check_can_apply(a, Options{}));
 }
 
+// ---- apply_each's re-check before each migration ----------------------------------------------
+
+TEST(Assess, OwnRowsOfTheCallDoNotMakeItsLaterEntriesOutOfOrder) {
+    // A fresh database and a journal whose `when` goes backwards: apply_each applied 0000_a
+    // (3000) itself; 0001_b (1000) is still to do and must not become out of order because of it.
+    Journal journal = journal_of({{"0000_a", 3000}, {"0001_b", 1000}});
+    const std::vector<TrackingRow> rows{{1, "h", 3000}};
+    const std::set<std::int64_t> own{1};
+    Assessment a = assess(journal, rows, nullptr, &own);
+    EXPECT_THAT(states(a), ElementsAre("0000_a=applied", "0001_b=pending"));
+    EXPECT_EQ(a.recorded, 1u) << "own rows still count as recorded";
+    EXPECT_NO_THROW(check_can_apply(a, Options{}));
+    // Without the call's own rows marked, the same state reads out of order.
+    EXPECT_THAT(states(assess(journal, rows, nullptr)), ElementsAre("0000_a=applied", "0001_b=out_of_order"));
+}
+
+TEST(Assess, RowsOfAnotherRunnerStillMakeEntriesOutOfOrder) {
+    // Another runner committed 0002_c (3000) while this call was between migrations: this call's
+    // 0001_b (2000) is now older than a row it did not write.
+    Journal journal = journal_of({{"0000_a", 1000}, {"0001_b", 2000}, {"0002_c", 3000}});
+    const std::vector<TrackingRow> rows{{1, "h", 1000}, {2, "h", 3000}};
+    const std::set<std::int64_t> own{1};
+    Assessment a = assess(journal, rows, nullptr, &own);
+    EXPECT_THAT(states(a), ElementsAre("0000_a=applied", "0001_b=out_of_order", "0002_c=applied"));
+    Error e = error_from([&] { check_can_apply(a, Options{}); });
+    EXPECT_THAT(e.what(), HasSubstr("1 out-of-order migration (\"0001_b\")"));
+}
+
+TEST(Assess, ABranchOnlyRowOfAnotherRunnerIsUnknownAndRefused) {
+    // Two runners with diverging journals: the other committed its branch-only migration.
+    Journal mine = journal_of({{"0000_a", 1000}, {"0001_mine", 2000}});
+    const std::vector<TrackingRow> rows{{1, "h", 1000}, {2, "h", 2001}};
+    const std::set<std::int64_t> own;
+    Assessment a = assess(mine, rows, nullptr, &own);
+    Error e = error_from([&] { check_can_apply(a, Options{}); });
+    EXPECT_EQ(e.kind(), ErrorKind::refused);
+    EXPECT_THAT(e.what(), HasSubstr("1 unknown tracking row (id 2)"));
+}
+
 TEST(Assess, WikiStateEightOfTenApplied) {
     Journal journal = ten_entries();
     const auto rows = rows_for(journal, 8);

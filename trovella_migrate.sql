@@ -1,4 +1,6 @@
--- trovella_migrate 0.1.0: install script.
+-- trovella_migrate: install script. The Makefile installs it as trovella_migrate--<version>.sql,
+-- the version being default_version in trovella_migrate.control (its one place). Upgrades from an
+-- earlier version are the trovella_migrate--<from>--<to>.sql scripts beside it.
 \echo Use "CREATE EXTENSION trovella_migrate" to load this file. \quit
 
 -- The extension's own history. Drizzle's tracking table (drizzle.__drizzle_migrations by default)
@@ -20,7 +22,7 @@ COMMENT ON TABLE trovella_migrate.run IS 'One row per call of apply (or baseline
 CREATE TABLE trovella_migrate.migration_event (
     event_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     run_id bigint NOT NULL REFERENCES trovella_migrate.run (run_id),
-    action text NOT NULL CHECK (action IN ('applied', 'adopted', 'baselined', 'repaired')),
+    action text NOT NULL CHECK (action IN ('applied', 'adopted', 'baselined', 'repaired', 'removed')),
     tracking_schema name NOT NULL,
     tracking_table name NOT NULL,
     tracking_id bigint,
@@ -35,13 +37,17 @@ CREATE TABLE trovella_migrate.migration_event (
     duration_ms double precision
 );
 COMMENT ON TABLE trovella_migrate.migration_event IS
-    'What happened to each migration: applied by apply, adopted (found applied by drizzle-kit, tag recorded), baselined, repaired.';
+    'What happened to each tracking row: applied by apply, adopted (written by drizzle-kit, tag recorded), baselined, repaired, removed (found gone from the tracking table).';
 CREATE INDEX migration_event_tracking_idx
     ON trovella_migrate.migration_event (tracking_schema, tracking_table, tracking_id);
 
--- Kept by pg_dump, so the history survives a dump and restore.
+-- Kept by pg_dump, so the history survives a dump and restore: the tables' rows, and the
+-- sequences behind their identity columns (else the first run after a restore would reuse ids).
 SELECT pg_catalog.pg_extension_config_dump('trovella_migrate.run', '');
 SELECT pg_catalog.pg_extension_config_dump('trovella_migrate.migration_event', '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('trovella_migrate.run', 'run_id'), '');
+SELECT pg_catalog.pg_extension_config_dump(
+    pg_catalog.pg_get_serial_sequence('trovella_migrate.migration_event', 'event_id'), '');
 
 CREATE FUNCTION trovella_migrate.apply(
     journal json,
@@ -154,47 +160,29 @@ AS 'MODULE_PATHNAME', 'trovella_migrate_plan';
 COMMENT ON FUNCTION trovella_migrate.plan(json, jsonb, jsonb) IS
     'Dry run: the statements apply would run, one row each, after the same checks; changes nothing.';
 
--- Every row of every tracking table the extension knows (the default one and each one a run
--- used), with the tag and metadata from the extension's history where known.
-CREATE FUNCTION trovella_migrate.history_rows()
-RETURNS TABLE (tracking_table text, id bigint, hash text, created_at bigint, tag text, idx integer,
-               action text, statements integer, applied_at timestamptz, applied_by name,
-               duration_ms double precision, run_id bigint)
-LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-DECLARE
-    t record;
-BEGIN
-    FOR t IN
-        SELECT DISTINCT s.schema_name, s.table_name
-        FROM (SELECT 'drizzle'::name AS schema_name, '__drizzle_migrations'::name AS table_name
-              UNION
-              SELECT r.tracking_schema, r.tracking_table FROM trovella_migrate.run r) s
-        ORDER BY 1, 2
-    LOOP
-        IF to_regclass(format('%I.%I', t.schema_name, t.table_name)) IS NULL THEN
-            CONTINUE;
-        END IF;
-        RETURN QUERY EXECUTE format(
-            $q$SELECT %L::text, m.id::bigint, m.hash::text, m.created_at::bigint, e.tag, e.idx,
-                      e.action, e.statements, e.applied_at, e.applied_by, e.duration_ms, e.run_id
-               FROM %I.%I m
-               LEFT JOIN LATERAL (
-                   SELECT ev.* FROM trovella_migrate.migration_event ev
-                   WHERE ev.tracking_schema = $1 AND ev.tracking_table = $2 AND ev.tracking_id = m.id
-                   ORDER BY ev.event_id DESC LIMIT 1) e ON true
-               ORDER BY m.id$q$,
-            t.schema_name || '.' || t.table_name, t.schema_name, t.table_name)
-        USING t.schema_name, t.table_name;
-    END LOOP;
-END
-$fn$;
+CREATE FUNCTION trovella_migrate.last_run()
+RETURNS TABLE (run_id bigint, function text, action text, tag text, idx integer, statements integer,
+               duration_ms double precision, committed boolean)
+LANGUAGE c VOLATILE
+AS 'MODULE_PATHNAME', 'trovella_migrate_last_run';
+COMMENT ON FUNCTION trovella_migrate.last_run() IS
+    'What this session''s last apply, apply_each, baseline or repair call recorded, one row per migration (committed: apply_each only).';
 
+-- The extension's record of every tracking row it applied, adopted, baselined or repaired: the
+-- latest event about each row. It reads the extension's own tables only (each event carries the
+-- row's id, hash and created_at), never a tracking table: a relation named by a caller of apply()
+-- could run that caller's code with the reader's rights.
 CREATE VIEW trovella_migrate.history AS
-    SELECT * FROM trovella_migrate.history_rows();
+    SELECT pg_catalog.format('%I.%I', e.tracking_schema, e.tracking_table) AS tracking_table,
+           e.tracking_id AS id, e.hash, e.created_at, e.tag, e.idx, e.action, e.statements, e.applied_at,
+           e.applied_by, e.duration_ms, e.run_id
+    FROM (SELECT DISTINCT ON (ev.tracking_schema, ev.tracking_table, ev.tracking_id) ev.*
+          FROM trovella_migrate.migration_event ev
+          WHERE ev.tracking_id IS NOT NULL
+          ORDER BY ev.tracking_schema, ev.tracking_table, ev.tracking_id, ev.event_id DESC) e
+    WHERE e.action OPERATOR(pg_catalog.<>) 'removed';
 COMMENT ON VIEW trovella_migrate.history IS
-    'Every row of the tracking table(s) in use, with its tag and the extension''s metadata where known.';
+    'Every tracking row the extension applied, adopted (written by drizzle-kit), baselined or repaired, with its tag and metadata.';
 
 -- Nothing is callable or readable by PUBLIC: grant what each role needs (see README).
 GRANT USAGE ON SCHEMA trovella_migrate TO PUBLIC;
@@ -206,5 +194,6 @@ REVOKE ALL ON PROCEDURE trovella_migrate.apply_each(json, jsonb, jsonb, integer,
 REVOKE ALL ON FUNCTION trovella_migrate.apply_folder(text, jsonb) FROM PUBLIC;
 REVOKE ALL ON FUNCTION trovella_migrate.baseline(json, jsonb, text, jsonb) FROM PUBLIC;
 REVOKE ALL ON FUNCTION trovella_migrate.repair(json, jsonb, text, jsonb) FROM PUBLIC;
-REVOKE ALL ON FUNCTION trovella_migrate.history_rows() FROM PUBLIC;
+-- last_run() shows only what the calling session itself ran.
+GRANT EXECUTE ON FUNCTION trovella_migrate.last_run() TO PUBLIC;
 REVOKE ALL ON TABLE trovella_migrate.run, trovella_migrate.migration_event, trovella_migrate.history FROM PUBLIC;
