@@ -148,6 +148,8 @@ bool is_known_option(const std::string& arg) {
 void check_values_present(const std::vector<std::string>& args) {
     for (std::size_t i = 0; i < args.size(); ++i) {
         if (args[i] == "--") break;
+        if (args[i].size() > 1 && args[i].back() == '=' && takes_value(args[i].substr(0, args[i].size() - 1)))
+            throw usage_error("option " + args[i].substr(0, args[i].size() - 1) + " needs a value");
         if (!takes_value(args[i])) continue;
         if (i + 1 == args.size() || is_known_option(args[i + 1]))
             throw usage_error("option " + args[i] + " needs a value");
@@ -230,10 +232,11 @@ std::optional<std::string> given(const CLI::App* app, const char* name, const st
     return value;
 }
 
+// Before the command, a word that is not an option can only be a misspelt command.
 void refuse_extras(const CLI::App& app) {
     for (const auto& extra : app.remaining()) {
         if (extra.size() > 1 && extra[0] == '-') throw usage_error("unknown option: " + extra);
-        throw usage_error("unexpected argument: " + extra);
+        throw usage_error("unknown command: " + extra + " (commands: " + kCommandList + ")");
     }
 }
 
@@ -365,7 +368,6 @@ ParsedCommandLine parse_command_line(const std::vector<std::string>& args, std::
     inv.repair_tag = own.repair_tag;
     inv.through_tag = own.through_tag;
 
-    if (inv.dir && inv.dir->empty()) throw usage_error("--dir must not be empty");
     if (inv.commit_each && inv.single_transaction)
         throw usage_error("--commit-each and --single-transaction exclude each other");
     if (inv.command == Command::baseline && chosen->get_option("--through")->count() == 0)
