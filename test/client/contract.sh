@@ -228,34 +228,32 @@ run_everywhere() {
     done
     cp "$TMP/all" "$TMP/out"; : >"$TMP/err"
 }
+# password_case NAME CONNINFO CODE MESSAGE PIECE...: status exits CODE (text and --json) and
+# --version 0 with CONNINFO; MESSAGE (when not empty) is printed; no PIECE of the password is.
+password_case() {
+    local name=$1 conninfo=$2 code=$3 message=$4
+    shift 4
+    run_everywhere "$conninfo"
+    check "$name: status exits $code, --version 0" \
+        test "$(grep -c "^exit $code\$" "$TMP/out")/$(grep -c '^exit 0$' "$TMP/out")" = "2/2"
+    [[ -z $message ]] || check "$name: says $message" out_has "$message"
+    check "$name: no piece of the password printed, in text or JSON" not leaks "$@"
+}
 sock="host=$PGHOST&port=$PGPORT"
-run_everywhere "postgresql://tm_pw:Pw%40With%2FSlash%3AColon@/$DB?$sock"
-check "URL with %40 %2F %3A in the password: connects (status exit 1, --version exit 0)" \
-    test "$(grep -c '^exit 1$' "$TMP/out")/$(grep -c '^exit 0$' "$TMP/out")" = "2/2"
-check "URL with %40 %2F %3A in the password: the target is described without it" out_has "tm_pw@$PGHOST:$PGPORT/$DB (from --database-url)"
-check "URL with %40 %2F %3A in the password: never printed, encoded or not" \
-    not leaks "Pw@With" "Pw%40With" "With/Slash" "Slash:Colon" "%2FSlash"
-run_everywhere "postgresql://tm_pw:Pw:Colon:Secret@/$DB?$sock"
-check "URL with ':' in the password: connects" test "$(grep -c '^exit 1$' "$TMP/out")" = 2
-check "URL with ':' in the password: never printed" not leaks "Colon:Secret" "Pw:Colon"
-run_everywhere "postgresql://tm_pw:Pw@At@127.0.0.1:$CLOSED/x"
-check "URL with an unencoded '@' in the password: exit 2, refused before connecting" test "$(grep -c '^exit 2$' "$TMP/out")" = 2
-check "URL with an unencoded '@': the message says to write %40" out_has "an '@' in the user name or password must be written %40"
-check "URL with an unencoded '@': no piece of it printed" not leaks "Pw@At" "At@127" "Pw@"
-run_everywhere "postgresql://tm_pw:Pw/Slash@127.0.0.1:$CLOSED/x"
-check "URL with an unencoded '/' in the password: exit 2" test "$(grep -c '^exit 2$' "$TMP/out")" = 2
-check "URL with an unencoded '/': the message says to write %2F" out_has "a '/' in the user name or password must be written %2F"
-check "URL with an unencoded '/': no piece of it printed" not leaks "Pw/Slash" "Slash@127"
-run_everywhere "host=127.0.0.1 port=$CLOSED user=tm_pw password='Pw Quoted@/:' dbname=x"
-check "key=value with a quoted password: cannot connect (exit 3)" test "$(grep -c '^exit 3$' "$TMP/out")" = 2
-check "key=value with a quoted password: never printed" not leaks "Pw Quoted" "Quoted@/:"
-run_everywhere "host=127.0.0.1 user=tm_pw password=PwUnquoted Spaced dbname=x"
-check "malformed key=value (unquoted password with a space): exit 2" test "$(grep -c '^exit 2$' "$TMP/out")" = 2
-check "malformed key=value: says so" out_has "is malformed: libpq cannot parse it"
-check "malformed key=value: no piece printed (libpq's own message would quote one)" not leaks "PwUnquoted" "Spaced"
-run_everywhere "postgresql://tm_pw:Pw%zzBad@127.0.0.1:$CLOSED/x"
-check "malformed URL (bad percent-encoding): exit 2" test "$(grep -c '^exit 2$' "$TMP/out")" = 2
-check "malformed URL: no piece printed" not leaks "Pw%zzBad" "zzBad"
+password_case "URL with %40 %2F %3A in the password" "postgresql://tm_pw:Pw%40With%2FSlash%3AColon@/$DB?$sock" 1 \
+    "tm_pw@$PGHOST:$PGPORT/$DB (from --database-url)" "Pw@With" "Pw%40With" "With/Slash" "Slash:Colon" "%2FSlash"
+password_case "URL with ':' in the password" "postgresql://tm_pw:Pw:Colon:Secret@/$DB?$sock" 1 "" "Colon:Secret" "Pw:Colon"
+password_case "URL with an unencoded '@' in the password" "postgresql://tm_pw:Pw@At@127.0.0.1:$CLOSED/x" 2 \
+    "an '@' in the user name or password must be written %40" "Pw@At" "At@127" "Pw@"
+password_case "URL with an unencoded '/' in the password" "postgresql://tm_pw:Pw/Slash@127.0.0.1:$CLOSED/x" 2 \
+    "a '/' in the user name or password must be written %2F" "Pw/Slash" "Slash@127"
+password_case "key=value with a quoted password (cannot connect)" \
+    "host=127.0.0.1 port=$CLOSED user=tm_pw password='Pw Quoted@/:' dbname=x" 3 "" "Pw Quoted" "Quoted@/:"
+password_case "malformed key=value (an unquoted password with a space; libpq's message would quote it)" \
+    "host=127.0.0.1 user=tm_pw password=PwUnquoted Spaced dbname=x" 2 "is malformed: libpq cannot parse it" \
+    "PwUnquoted" "Spaced"
+password_case "malformed URL (bad percent-encoding)" "postgresql://tm_pw:Pw%zzBad@127.0.0.1:$CLOSED/x" 2 \
+    "is malformed: libpq cannot parse it" "Pw%zzBad" "zzBad"
 tm status --dir "$SIMPLE" --database-url "postgresql://tm_pw:Pw%zzBad@127.0.0.1:$CLOSED/x" --json
 check "malformed URL --json: exit 2 with the error in the document" \
     json_true '.exit_code == 2 and (.error.message | contains("is malformed")) and .error.sqlstate == null'
