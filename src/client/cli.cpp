@@ -12,7 +12,7 @@ namespace trovella::client {
 
 namespace {
 
-constexpr Command kCommands[] = {Command::migrate, Command::status, Command::verify,
+constexpr Command kCommands[] = {Command::migrate, Command::status,   Command::verify,
                                  Command::plan,    Command::baseline, Command::repair};
 
 const char* kCommandList = "migrate, status, verify, plan, baseline, repair";
@@ -34,9 +34,12 @@ struct ExtensionFlag {
     const char* key;
 };
 constexpr ExtensionFlag kExtensionFlags[] = {
-    {"--migrations-schema", "migrations_schema"}, {"--migrations-table", "migrations_table"},
-    {"--allow-out-of-order", "allow_out_of_order"}, {"--allow-modified", "allow_modified"},
-    {"--lock-timeout", "lock_timeout"},           {"--statement-timeout", "statement_timeout"},
+    {"--migrations-schema", "migrations_schema"},
+    {"--migrations-table", "migrations_table"},
+    {"--allow-out-of-order", "allow_out_of_order"},
+    {"--allow-modified", "allow_modified"},
+    {"--lock-timeout", "lock_timeout"},
+    {"--statement-timeout", "statement_timeout"},
 };
 // Options of the client itself that only one command takes.
 struct CommandFlag {
@@ -44,7 +47,9 @@ struct CommandFlag {
     Command command;
 };
 constexpr CommandFlag kCommandFlags[] = {
-    {"--commit-each", Command::migrate}, {"--single-transaction", Command::migrate}, {"--to", Command::migrate},
+    {"--commit-each", Command::migrate},
+    {"--single-transaction", Command::migrate},
+    {"--to", Command::migrate},
     {"--through", Command::baseline},
 };
 
@@ -63,18 +68,30 @@ std::string commands_accepting(const std::string& flag) {
     return out;
 }
 
-const std::vector<std::string> kValueOptions = {
-    "--dir", "--database-url", "--env-file-if-exists", "--migrations-schema", "--migrations-table",
-    "--lock-timeout", "--statement-timeout", "--to", "--through"};
+const std::vector<std::string> kValueOptions = {"--dir",
+                                                "--database-url",
+                                                "--env-file-if-exists",
+                                                "--migrations-schema",
+                                                "--migrations-table",
+                                                "--lock-timeout",
+                                                "--statement-timeout",
+                                                "--to",
+                                                "--through"};
 
 bool takes_value(const std::string& arg) {
     return std::find(kValueOptions.begin(), kValueOptions.end(), arg) != kValueOptions.end();
 }
 
 bool is_known_option(const std::string& arg) {
-    static const std::vector<std::string> flags = {"--json", "--allow-out-of-order", "--allow-modified",
-                                                   "--commit-each", "--single-transaction", "-h", "--help",
-                                                   "-V", "--version"};
+    static const std::vector<std::string> flags = {"--json",
+                                                   "--allow-out-of-order",
+                                                   "--allow-modified",
+                                                   "--commit-each",
+                                                   "--single-transaction",
+                                                   "-h",
+                                                   "--help",
+                                                   "-V",
+                                                   "--version"};
     return takes_value(arg) || std::find(flags.begin(), flags.end(), arg) != flags.end();
 }
 
@@ -109,8 +126,7 @@ void add_global_options(CLI::App* app, Raw& raw, const std::string& group) {
                     "be repeated")
         ->type_name("PATH")
         ->group(group);
-    app->add_flag("--json", raw.json, "print exactly one JSON document on stdout (for CI), nothing else")
-        ->group(group);
+    app->add_flag("--json", raw.json, "print exactly one JSON document on stdout (for CI), nothing else")->group(group);
 }
 
 void add_command_options(CLI::App* sub, Command command, Raw& raw) {
@@ -127,8 +143,7 @@ void add_command_options(CLI::App* sub, Command command, Raw& raw) {
     sub->add_flag("--allow-out-of-order", raw.allow_out_of_order,
                   "also apply pending migrations older than the newest applied one (merged from another branch)")
         ->group(group_for("--allow-out-of-order"));
-    sub->add_flag("--allow-modified", raw.allow_modified,
-                  "proceed although an applied migration's file was edited")
+    sub->add_flag("--allow-modified", raw.allow_modified, "proceed although an applied migration's file was edited")
         ->group(group_for("--allow-modified"));
     sub->add_option("--lock-timeout", raw.lock_timeout,
                     "lock_timeout while running, also bounds the wait for the migration lock (PostgreSQL duration: 5s)")
@@ -178,26 +193,40 @@ void refuse_extras(const CLI::App& app) {
 
 const char* command_name(Command command) {
     switch (command) {
-        case Command::migrate: return "migrate";
-        case Command::status: return "status";
-        case Command::verify: return "verify";
-        case Command::plan: return "plan";
-        case Command::baseline: return "baseline";
-        case Command::repair: return "repair";
-        case Command::none: break;
+        case Command::migrate:
+            return "migrate";
+        case Command::status:
+            return "status";
+        case Command::verify:
+            return "verify";
+        case Command::plan:
+            return "plan";
+        case Command::baseline:
+            return "baseline";
+        case Command::repair:
+            return "repair";
+        case Command::none:
+            break;
     }
     return "";
 }
 
 core::Function function_of(Command command) {
     switch (command) {
-        case Command::migrate: return core::Function::apply;
-        case Command::status: return core::Function::status;
-        case Command::verify: return core::Function::verify;
-        case Command::plan: return core::Function::plan;
-        case Command::baseline: return core::Function::baseline;
-        case Command::repair: return core::Function::repair;
-        case Command::none: break;
+        case Command::migrate:
+            return core::Function::apply;
+        case Command::status:
+            return core::Function::status;
+        case Command::verify:
+            return core::Function::verify;
+        case Command::plan:
+            return core::Function::plan;
+        case Command::baseline:
+            return core::Function::baseline;
+        case Command::repair:
+            return core::Function::repair;
+        case Command::none:
+            break;
     }
     return core::Function::status;
 }

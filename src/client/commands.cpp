@@ -68,7 +68,9 @@ void name_flags(Engine& engine, const Request& request, Failure& failure) {
     if (states.count("out_of_order"))
         failure.add_hint("--allow-out-of-order applies the out-of-order migrations (in journal order).");
     if (states.count("modified"))
-        failure.add_hint("--allow-modified proceeds despite the edited files; trovella-migrate repair TAG records an edit made on purpose.");
+        failure.add_hint(
+            "--allow-modified proceeds despite the edited files; trovella-migrate repair TAG records an edit made on "
+            "purpose.");
 }
 
 void migrate(const Invocation& inv, MigrationFolder& folder, TargetRun& target, Request request,
@@ -86,8 +88,7 @@ void migrate(const Invocation& inv, MigrationFolder& folder, TargetRun& target, 
         if (failure.error().sqlstate == "55000") name_flags(engine, request, failure);
         throw;
     }
-    if (!target.outcome.applied->verified)
-        throw Failure(ExitCode::verify_failed, "apply() returned verified = false");
+    if (!target.outcome.applied->verified) throw Failure(ExitCode::verify_failed, "apply() returned verified = false");
     // Layer 2: the independent check, on the journal as sent (cut after --to's tag).
     Request layer2 = request;
     layer2.texts = false;
@@ -132,8 +133,9 @@ void check_tags(const Invocation& inv, const MigrationFolder& folder) {
                                 ? "the journal has no entries"
                                 : "the journal runs from " + core::quote_tag(folder.journal.entries.front().tag) +
                                       " to " + core::quote_tag(folder.journal.entries.back().tag);
-        throw Failure(ExitCode::usage, what + ": unknown tag " + core::quote_tag(tag) + ": no entry of " +
-                                           folder.journal_path + " has it (" + known + ")",
+        throw Failure(ExitCode::usage,
+                      what + ": unknown tag " + core::quote_tag(tag) + ": no entry of " + folder.journal_path +
+                          " has it (" + known + ")",
                       "Name a tag of meta/_journal.json (a file name without .sql).");
     };
     if (inv.to_tag) require(*inv.to_tag, "--to");
@@ -158,7 +160,9 @@ void run_command(const Invocation& inv, MigrationFolder& folder, TargetRun& targ
         target.engine->check_ready(fn);
         if (inv.command == Command::migrate) target.engine->check_ready(core::Function::verify);
         switch (inv.command) {
-            case Command::migrate: migrate(inv, folder, target, std::move(request), mute); break;
+            case Command::migrate:
+                migrate(inv, folder, target, std::move(request), mute);
+                break;
             case Command::status:
                 out.status = target.engine->status(request);
                 for (const auto& row : *out.status)
@@ -176,9 +180,14 @@ void run_command(const Invocation& inv, MigrationFolder& folder, TargetRun& targ
                     throw;
                 }
                 break;
-            case Command::baseline: out.recorded = target.engine->baseline(request, inv.through_tag); break;
-            case Command::repair: out.recorded = {target.engine->repair(request, inv.repair_tag)}; break;
-            case Command::none: break;
+            case Command::baseline:
+                out.recorded = target.engine->baseline(request, inv.through_tag);
+                break;
+            case Command::repair:
+                out.recorded = {target.engine->repair(request, inv.repair_tag)};
+                break;
+            case Command::none:
+                break;
         }
     } catch (Failure& failure) {
         explain(failure, inv, target);
@@ -191,8 +200,8 @@ void explain(Failure& failure, const Invocation& inv, const TargetRun& target) {
     if (!failure.summary().empty()) return;
     const std::string& state = failure.error().sqlstate;
     const std::string command = command_name(inv.command);
-    const bool writes = inv.command == Command::migrate || inv.command == Command::baseline ||
-                        inv.command == Command::repair;
+    const bool writes =
+        inv.command == Command::migrate || inv.command == Command::baseline || inv.command == Command::repair;
     switch (failure.code()) {
         case ExitCode::cannot_connect:
             if (state == "08001")
@@ -207,10 +216,12 @@ void explain(Failure& failure, const Invocation& inv, const TargetRun& target) {
         case ExitCode::migration_failed:
             if (!failure.from_server()) break;
             if (state == "0A000" && inv.command == Command::migrate)
-                failure.explain("refused before anything ran: statements that cannot run inside a migration transaction");
+                failure.explain(
+                    "refused before anything ran: statements that cannot run inside a migration transaction");
             else if (inv.command == Command::migrate && inv.commit_each)
-                failure.explain("migration failed: it was rolled back; the migrations before it stay applied "
-                                "(--commit-each commits each one)");
+                failure.explain(
+                    "migration failed: it was rolled back; the migrations before it stay applied "
+                    "(--commit-each commits each one)");
             else if (inv.command == Command::migrate)
                 failure.explain("migration failed: the whole run was rolled back, nothing was applied");
             else
@@ -240,7 +251,8 @@ void explain(Failure& failure, const Invocation& inv, const TargetRun& target) {
                 failure.explain("this session cannot " + command + " (SQLSTATE " + state +
                                 "): read-only, hot standby or transaction state");
             break;
-        case ExitCode::ok: break;
+        case ExitCode::ok:
+            break;
     }
 }
 

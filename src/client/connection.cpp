@@ -75,7 +75,8 @@ ServerMessage message_of(const PGresult* result) {
 std::optional<std::string> Result::get(int row, const char* column) const {
     int col = PQfnumber(result_.get(), column);
     if (col < 0 || row >= rows() || PQgetisnull(result_.get(), row, col)) return std::nullopt;
-    return std::string(PQgetvalue(result_.get(), row, col), static_cast<std::size_t>(PQgetlength(result_.get(), row, col)));
+    return std::string(PQgetvalue(result_.get(), row, col),
+                       static_cast<std::size_t>(PQgetlength(result_.get(), row, col)));
 }
 
 long long Result::integer(int row, const char* column) const {
@@ -107,7 +108,8 @@ Connection::Connection(const ConnectionSource& source, NoticeHandler on_notice) 
         conn_ = nullptr;
         Failure failure(std::move(error));
         if (needs_password)
-            failure.add_hint("The server asks for a password and none was given: put it in the URL, PGPASSWORD or ~/.pgpass.");
+            failure.add_hint(
+                "The server asks for a password and none was given: put it in the URL, PGPASSWORD or ~/.pgpass.");
         throw failure;
     }
     PQsetNoticeReceiver(conn_, &Connection::receive_notice, this);

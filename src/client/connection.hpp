@@ -2,8 +2,9 @@
 // errors and notices read from libpq's fields (PQresultErrorField) through a notice receiver.
 #pragma once
 
-#include <functional>
 #include <libpq-fe.h>
+
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>

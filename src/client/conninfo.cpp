@@ -1,6 +1,7 @@
 #include "client/conninfo.hpp"
 
 #include <libpq-fe.h>
+
 #include <memory>
 
 #include "client/failure.hpp"
@@ -14,9 +15,7 @@ const char* kFormatHint =
     "and '#' in the user name or password percent-encoded (%40, %2F, %3A, %25, %3F, %23); "
     "key=value pairs look like host=H port=P dbname=D user=U password='quoted if it has spaces'.";
 
-bool is_url(const std::string& s) {
-    return s.rfind("postgresql://", 0) == 0 || s.rfind("postgres://", 0) == 0;
-}
+bool is_url(const std::string& s) { return s.rfind("postgresql://", 0) == 0 || s.rfind("postgres://", 0) == 0; }
 
 struct OptionsDeleter {
     void operator()(PQconninfoOption* options) const { PQconninfoFree(options); }
@@ -33,10 +32,12 @@ std::string value_of(const PQconninfoOption* options, const std::string& keyword
 
 std::string ConnectionSource::label() const {
     switch (kind) {
-        case SourceKind::flag: return "--database-url";
+        case SourceKind::flag:
+            return "--database-url";
         case SourceKind::database_url:
             return env_file.empty() ? "DATABASE_URL" : "DATABASE_URL from " + env_file;
-        case SourceKind::libpq_environment: break;
+        case SourceKind::libpq_environment:
+            break;
     }
     return "PG* variables";
 }
@@ -70,10 +71,12 @@ std::optional<std::string> ambiguous_url(const std::string& conninfo) {
     std::size_t at = conninfo.find('@', rest);
     if (at == std::string::npos || at > query) return std::nullopt;
     if (userinfo_end != std::string::npos)
-        return std::string("it has more than one '@' before the host: an '@' in the user name or password must be "
-                           "written %40");
-    return std::string("it has an '@' after a '/': a '/' in the user name or password must be written %2F (and an "
-                       "'@' %40)");
+        return std::string(
+            "it has more than one '@' before the host: an '@' in the user name or password must be "
+            "written %40");
+    return std::string(
+        "it has an '@' after a '/': a '/' in the user name or password must be written %2F (and an "
+        "'@' %40)");
 }
 
 std::string Target::text() const {
@@ -87,9 +90,10 @@ std::string Target::text() const {
 Target describe_target(const ConnectionSource& source) {
     const std::string what = "the connection string (from " + source.label() + ")";
     if (auto reason = ambiguous_url(source.conninfo))
-        throw Failure(ExitCode::usage, what + " is not a URL libpq reads as meant: " + *reason +
-                                           "; it is not shown, since it holds a password",
-                      kFormatHint);
+        throw Failure(
+            ExitCode::usage,
+            what + " is not a URL libpq reads as meant: " + *reason + "; it is not shown, since it holds a password",
+            kFormatHint);
     OptionsPtr parsed;
     if (!source.conninfo.empty()) {
         char* error = nullptr;

@@ -1,9 +1,10 @@
 #include "client/env_file.hpp"
 
+#include <sys/stat.h>
+
 #include <cctype>
 #include <fstream>
 #include <iterator>
-#include <sys/stat.h>
 
 #include "client/failure.hpp"
 

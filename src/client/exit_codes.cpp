@@ -23,8 +23,7 @@ ExitCode classify(const ServerMessage& error) {
     if (raised_by_migration_statement(error.context)) return ExitCode::migration_failed;
     if (in_class(s, "25") || s == "42501") return ExitCode::cannot_migrate;
     if (s == "55000" || s == "22000") return ExitCode::verify_failed;
-    if (s == "22023" || s == "22P02" || s == "22021" || s == "22P05" || s == "3F000" || s == "42883" ||
-        s == "42809")
+    if (s == "22023" || s == "22P02" || s == "22021" || s == "22P05" || s == "3F000" || s == "42883" || s == "42809")
         return ExitCode::usage;
     return ExitCode::migration_failed;
 }

@@ -13,7 +13,8 @@ constexpr Oid kJsonbOid = 3802;
 constexpr Oid kTextOid = 25;
 
 const char* kSessionQuery =
-    "SELECT (SELECT e.extversion FROM pg_catalog.pg_extension e WHERE e.extname = 'trovella_migrate') AS extension_version,"
+    "SELECT (SELECT e.extversion FROM pg_catalog.pg_extension e WHERE e.extname = 'trovella_migrate') AS "
+    "extension_version,"
     "       current_user AS user_name, pg_catalog.quote_ident(current_user) AS quoted_user,"
     "       pg_catalog.pg_is_in_recovery() AS in_recovery,"
     "       pg_catalog.current_setting('transaction_read_only') = 'on' AS read_only,"
@@ -25,7 +26,8 @@ const char* kRoutinesQuery =
     "SELECT p.proname, p.prokind = 'p' AS is_procedure,"
     "       pg_catalog.format('%I.%I(%s)', n.nspname, p.proname,"
     "           pg_catalog.array_to_string(ARRAY(SELECT pg_catalog.format_type(a.t, NULL)"
-    "               FROM pg_catalog.unnest(p.proargtypes::pg_catalog.oid[]) WITH ORDINALITY AS a(t, o) ORDER BY a.o), ', ')) AS signature,"
+    "               FROM pg_catalog.unnest(p.proargtypes::pg_catalog.oid[]) WITH ORDINALITY AS a(t, o) ORDER BY a.o), "
+    "', ')) AS signature,"
     "       pg_catalog.has_function_privilege(p.oid, 'EXECUTE') AS allowed"
     " FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
     " WHERE n.nspname = 'trovella_migrate' ORDER BY p.oid";
@@ -91,24 +93,28 @@ void ExtensionEngine::check_ready(core::Function fn) {
         throw Failure(ExitCode::usage, "the trovella_migrate extension is not installed in this database",
                       "Run CREATE EXTENSION trovella_migrate; in the database (as a role allowed to create it).");
     if (routines().count(name) == 0)
-        throw Failure(ExitCode::usage, "the installed trovella_migrate extension has no " + name + "() yet (it is version " +
-                                           *s.extension_version + ")",
+        throw Failure(ExitCode::usage,
+                      "the installed trovella_migrate extension has no " + name + "() yet (it is version " +
+                          *s.extension_version + ")",
                       "Update it: ALTER EXTENSION trovella_migrate UPDATE;");
     const bool writes = fn == core::Function::apply || fn == core::Function::apply_each ||
                         fn == core::Function::baseline || fn == core::Function::repair;
     if (!writes) return;
     if (s.in_recovery)
-        throw session_cannot_migrate("25006", "this session cannot migrate: the server is a hot standby (in recovery) and accepts no writes",
-                                     "Run " + name + " against the primary; status and verify work on a standby.");
+        throw session_cannot_migrate(
+            "25006", "this session cannot migrate: the server is a hot standby (in recovery) and accepts no writes",
+            "Run " + name + " against the primary; status and verify work on a standby.");
     if (s.read_only)
         throw session_cannot_migrate(
-            "25006", "this session cannot migrate: its transactions are read-only (default_transaction_read_only is on)",
+            "25006",
+            "this session cannot migrate: its transactions are read-only (default_transaction_read_only is on)",
             "Connect with a role or database whose default_transaction_read_only is off (ALTER ROLE " + s.quoted_user +
                 " SET default_transaction_read_only = off), or remove it from PGOPTIONS.");
     if (s.isolation == "repeatable read" || s.isolation == "serializable")
         throw session_cannot_migrate(
-            "25000", "this session cannot migrate: its isolation level is " + s.isolation +
-                         ": a runner that waited for the migration lock must see the previous runner's commit",
+            "25000",
+            "this session cannot migrate: its isolation level is " + s.isolation +
+                ": a runner that waited for the migration lock must see the previous runner's commit",
             "Use READ COMMITTED for the migrating session (default_transaction_isolation).");
 }
 
@@ -156,9 +162,12 @@ std::vector<std::string> ExtensionEngine::text_array(const std::string& array_te
 }
 
 ApplyResult ExtensionEngine::apply(const Request& request, bool commit_each) {
-    Result r = commit_each
-                   ? call(core::Function::apply_each, "CALL trovella_migrate.apply_each($1::pg_catalog.json, {migrations}, {options})", request)
-                   : call(core::Function::apply, "SELECT * FROM trovella_migrate.apply($1::pg_catalog.json, {migrations}, {options})", request);
+    Result r =
+        commit_each
+            ? call(core::Function::apply_each,
+                   "CALL trovella_migrate.apply_each($1::pg_catalog.json, {migrations}, {options})", request)
+            : call(core::Function::apply,
+                   "SELECT * FROM trovella_migrate.apply($1::pg_catalog.json, {migrations}, {options})", request);
     ApplyResult a;
     a.expected = r.integer(0, "expected");
     a.applied_before = r.integer(0, "applied_before");
@@ -182,8 +191,7 @@ ApplyResult ExtensionEngine::apply(const Request& request, bool commit_each) {
         for (const auto& tag : a.applied_tags) {
             MigrationResult m;
             m.tag = tag;
-            if (const auto* entry = request.folder->journal.find(tag))
-                m.idx = static_cast<long long>(entry->position);
+            if (const auto* entry = request.folder->journal.find(tag)) m.idx = static_cast<long long>(entry->position);
             a.migrations.push_back(std::move(m));
         }
     }
@@ -236,8 +244,8 @@ std::vector<PlannedStatement> ExtensionEngine::plan(const Request& request) {
                     request);
     std::vector<PlannedStatement> out;
     for (int i = 0; i < r.rows(); ++i)
-        out.push_back({r.integer(i, "idx"), r.text(i, "tag"), r.integer(i, "statement"), r.integer(i, "line"),
-                       r.text(i, "sql")});
+        out.push_back(
+            {r.integer(i, "idx"), r.text(i, "tag"), r.integer(i, "statement"), r.integer(i, "line"), r.text(i, "sql")});
     return out;
 }
 
@@ -248,7 +256,8 @@ std::vector<RecordedEntry> ExtensionEngine::baseline(const Request& request, con
                     request, through_tag);
     std::vector<RecordedEntry> out;
     for (int i = 0; i < r.rows(); ++i)
-        out.push_back({r.integer(i, "idx"), r.text(i, "tag"), r.integer(i, "created_at"), r.text(i, "hash"), std::nullopt});
+        out.push_back(
+            {r.integer(i, "idx"), r.text(i, "tag"), r.integer(i, "created_at"), r.text(i, "hash"), std::nullopt});
     return out;
 }
 

@@ -34,7 +34,7 @@ private:
     struct Routine {
         std::string signature;  // trovella_migrate.apply(json, jsonb, jsonb)
         bool is_procedure = false;
-        bool allowed = false;   // EXECUTE privilege of the current user
+        bool allowed = false;  // EXECUTE privilege of the current user
     };
 
     const Session& session();

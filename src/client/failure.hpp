@@ -57,7 +57,8 @@ private:
 };
 
 inline Failure usage_error(std::string message) {
-    return Failure(ExitCode::usage, std::move(message), "Run 'trovella-migrate --help' for the commands, options and exit codes.");
+    return Failure(ExitCode::usage, std::move(message),
+                   "Run 'trovella-migrate --help' for the commands, options and exit codes.");
 }
 
 }  // namespace trovella::client

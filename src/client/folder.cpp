@@ -1,14 +1,15 @@
 #include "client/folder.hpp"
 
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <dirent.h>
-#include <fcntl.h>
 #include <map>
 #include <memory>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "client/failure.hpp"
 #include "client/text_check.hpp"
@@ -98,8 +99,9 @@ MigrationFolder read_folder(const std::string& dir) {
     folder.dir = dir;
     folder.journal_path = dir + "/meta/_journal.json";
     if (!is_regular(folder.journal_path))
-        throw Failure(ExitCode::usage, "no meta/_journal.json in " + dir + ": not a Drizzle migrations folder",
-                      "Pass the folder holding meta/_journal.json with --dir (drizzle-kit writes it in its \"out\" folder).");
+        throw Failure(
+            ExitCode::usage, "no meta/_journal.json in " + dir + ": not a Drizzle migrations folder",
+            "Pass the folder holding meta/_journal.json with --dir (drizzle-kit writes it in its \"out\" folder).");
     {
         TextArray journal;
         read_into(journal, folder.journal_path);
@@ -119,8 +121,8 @@ MigrationFolder read_folder(const std::string& dir) {
     if (!missing.empty()) {
         std::string list;
         for (const auto& tag : missing) list += (list.empty() ? "" : ", ") + tag;
-        throw Failure(ExitCode::usage, "no .sql file in " + dir + " for journal " +
-                                           (missing.size() == 1 ? "entry " : "entries ") + list,
+        throw Failure(ExitCode::usage,
+                      "no .sql file in " + dir + " for journal " + (missing.size() == 1 ? "entry " : "entries ") + list,
                       "Every entry of meta/_journal.json needs its <tag>.sql beside it.");
     }
     std::size_t bytes = 0, tag_bytes = 0;

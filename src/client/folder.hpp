@@ -12,7 +12,7 @@
 namespace trovella::client {
 
 struct MigrationFolder {
-    std::string dir;           // as given, or the default found
+    std::string dir;  // as given, or the default found
     std::string journal_path;
     std::string journal_text;  // exact bytes
     core::Journal journal;

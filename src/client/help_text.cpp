@@ -58,7 +58,8 @@ CommandHelp help_for(Command command) {
                     "Records the new hash of the applied migration TAG whose file was edited on purpose\n"
                     "(trovella_migrate.repair); nothing of the file is run, and the old hash stays in\n"
                     "the extension's history with who and when."};
-        case Command::none: break;
+        case Command::none:
+            break;
     }
     return {"", ""};
 }

@@ -61,8 +61,8 @@ int run(const std::vector<std::string>& args) {
         explain(failure, inv, target);
         return reporter.early_failure(&inv, failure, &target, dir);
     } catch (const std::exception& e) {  // a bug or out of memory: still one report, exit 4
-        return reporter.early_failure(&inv, Failure(ExitCode::migration_failed, std::string("internal error: ") + e.what()),
-                                      &target, dir);
+        return reporter.early_failure(
+            &inv, Failure(ExitCode::migration_failed, std::string("internal error: ") + e.what()), &target, dir);
     }
 }
 

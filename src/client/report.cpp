@@ -26,7 +26,8 @@ json or_null(const std::string& value) { return value.empty() ? json(nullptr) : 
 
 std::string layer2_line(const VerifyResult& v, const Invocation& inv) {
     std::string which = inv.to_tag ? " (journal up to " + *inv.to_tag + ")" : "";
-    std::string counts = "journal has " + std::to_string(v.expected) + " migrations, database has " + std::to_string(v.actual);
+    std::string counts =
+        "journal has " + std::to_string(v.expected) + " migrations, database has " + std::to_string(v.actual);
     return v.ok ? "Layer 2 verification" + which + ": " + counts + ": ok"
                 : "Layer 2 verification" + which + " FAILED: " + counts;
 }
@@ -137,9 +138,9 @@ void Reporter::add_failure(json& doc, const Failure& failure) const {
     std::string hint = e.hint;
     if (!failure.client_hint().empty()) hint += (hint.empty() ? "" : "\n") + failure.client_hint();
     doc["summary"] = failure.summary().empty() ? json(e.message) : json(failure.summary());
-    doc["error"] = json{{"sqlstate", or_null(e.sqlstate)}, {"severity", or_null(e.severity)},
-                        {"message", e.message},           {"detail", or_null(e.detail)},
-                        {"hint", or_null(hint)},          {"context", or_null(e.context)}};
+    doc["error"] =
+        json{{"sqlstate", or_null(e.sqlstate)}, {"severity", or_null(e.severity)}, {"message", e.message},
+             {"detail", or_null(e.detail)},     {"hint", or_null(hint)},           {"context", or_null(e.context)}};
 }
 
 void Reporter::add_command_members(json& doc, const Invocation& inv, const TargetRun& target) const {
@@ -176,8 +177,9 @@ void Reporter::add_command_members(json& doc, const Invocation& inv, const Targe
         doc["expected"] = c.expected;
         doc["recorded"] = c.recorded;
         doc["pending"] = c.pending;
-        doc["counts"] = json{{"applied", c.applied},   {"pending", c.pending_in_order}, {"modified", c.modified},
-                             {"out_of_order", c.out_of_order}, {"unknown", c.unknown}, {"orphan", c.orphan}};
+        doc["counts"] =
+            json{{"applied", c.applied},           {"pending", c.pending_in_order}, {"modified", c.modified},
+                 {"out_of_order", c.out_of_order}, {"unknown", c.unknown},          {"orphan", c.orphan}};
         json rows = json::array();
         for (const auto& r : *o.status)
             rows.push_back(json{{"idx", or_null(r.idx)},
@@ -193,7 +195,8 @@ void Reporter::add_command_members(json& doc, const Invocation& inv, const Targe
         json statements = json::array();
         for (const auto& s : *o.plan) {
             tags.insert(s.tag);
-            statements.push_back(json{{"idx", s.idx}, {"tag", s.tag}, {"statement", s.statement}, {"line", s.line}, {"sql", s.sql}});
+            statements.push_back(
+                json{{"idx", s.idx}, {"tag", s.tag}, {"statement", s.statement}, {"line", s.line}, {"sql", s.sql}});
         }
         doc["statement_count"] = o.plan->size();
         doc["migration_count"] = tags.size();
@@ -257,7 +260,8 @@ void Reporter::text_result(const Invocation& inv, const TargetRun& target) {
             break;
         case Command::baseline:
         case Command::repair:
-        case Command::none: break;
+        case Command::none:
+            break;
     }
 }
 
@@ -295,7 +299,8 @@ int Reporter::early_failure(const Invocation* inv, const Failure& failure, const
 int Reporter::version(const Invocation& inv, const TargetRun* target, const std::optional<Failure>& why) {
     std::string extension;
     if (why)
-        extension = "unknown: " + (why->summary().empty() ? why->error().message : why->summary() + ": " + why->error().message);
+        extension = "unknown: " +
+                    (why->summary().empty() ? why->error().message : why->summary() + ": " + why->error().message);
     else if (target != nullptr && target->extension_version)
         extension = *target->extension_version + " (installed in " + target->described() + ")";
     else

@@ -44,7 +44,7 @@ private:
 
     std::string redact(std::string text) const;
     json redact(json document) const;
-    void print(std::ostream& stream, const std::string& text);  // prefixed, redacted, line by line
+    void print(std::ostream& stream, const std::string& text);        // prefixed, redacted, line by line
     void client_line(std::ostream& stream, const std::string& line);  // printed and kept in messages
     void print_failure(const Failure& failure);
 

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "client/conninfo.hpp"
 #include "client/connection.hpp"
+#include "client/conninfo.hpp"
 #include "client/engine.hpp"
 #include "client/failure.hpp"
 #include "client/invocation.hpp"
@@ -22,7 +22,7 @@ struct Outcome {
     std::optional<VerifyResult> verified;  // verify, or migrate's layer 2
     std::optional<std::vector<StatusRow>> status;
     std::optional<std::vector<PlannedStatement>> plan;
-    std::vector<RecordedEntry> recorded;   // baseline, repair
+    std::vector<RecordedEntry> recorded;  // baseline, repair
     std::optional<Failure> failure;
 };
 

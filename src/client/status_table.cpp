@@ -30,7 +30,8 @@ std::string note(const StatusRow& row) {
     if (row.state == "modified")
         return "file sha256 " + short_hash(row.hash) + " but recorded " + short_hash(row.recorded_hash);
     if (row.state == "out_of_order") return "older than the newest applied migration";
-    if (row.state == "unknown") return "tracking row (hash " + short_hash(row.recorded_hash) + ") that the journal lacks";
+    if (row.state == "unknown")
+        return "tracking row (hash " + short_hash(row.recorded_hash) + ") that the journal lacks";
     if (row.state == "orphan") return "file not in the journal: never run";
     if (row.state == "pending" && row.hash) return "sha256 " + short_hash(row.hash);
     return {};

@@ -1,9 +1,10 @@
 #include "client/text_array.hpp"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdint>
 #include <stdexcept>
-#include <unistd.h>
 
 namespace trovella::client {
 
@@ -11,7 +12,7 @@ namespace {
 
 constexpr Oid kTextOid = 25;
 constexpr Oid kTextArrayOid = 1009;
-constexpr std::size_t kHeaderBytes = 20;     // ndim, flags, element type, dimension, lower bound
+constexpr std::size_t kHeaderBytes = 20;  // ndim, flags, element type, dimension, lower bound
 constexpr std::size_t kDimensionOffset = 12;
 
 void put_int32(char* at, std::uint32_t value) {
@@ -29,10 +30,10 @@ std::uint32_t checked_length(std::size_t n) {
 }  // namespace
 
 TextArray::TextArray() : buffer_(kHeaderBytes, '\0') {
-    put_int32(&buffer_[0], 1);          // one dimension
-    put_int32(&buffer_[4], 0);          // no NULL elements
-    put_int32(&buffer_[8], kTextOid);   // element type text
-    put_int32(&buffer_[16], 1);         // lower bound 1
+    put_int32(&buffer_[0], 1);         // one dimension
+    put_int32(&buffer_[4], 0);         // no NULL elements
+    put_int32(&buffer_[8], kTextOid);  // element type text
+    put_int32(&buffer_[16], 1);        // lower bound 1
 }
 
 void TextArray::reserve(std::size_t elements, std::size_t bytes) {

@@ -32,7 +32,8 @@ std::optional<TextProblem> check_text(std::string_view text) {
         if (text[i] == '\0' || static_cast<unsigned char>(text[i]) >= 0x80) {
             std::size_t n = text[i] == '\0' ? 0 : sequence_length(text, i);
             if (n == 0) {
-                auto line = 1 + static_cast<std::size_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(i), '\n'));
+                auto line = 1 + static_cast<std::size_t>(
+                                    std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(i), '\n'));
                 return TextProblem{i, line, text[i] == '\0' ? "contains a NUL byte" : "is not valid UTF-8"};
             }
             i += n;

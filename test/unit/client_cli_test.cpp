@@ -1,9 +1,10 @@
 // The command line: CLI11 -> Invocation, and the usage errors users see.
+#include "client/cli.hpp"
+
 #include <gtest/gtest.h>
 
 #include <sstream>
 
-#include "client/cli.hpp"
 #include "client/failure.hpp"
 
 namespace trovella::client {
@@ -26,10 +27,10 @@ std::string usage_message(const std::vector<std::string>& args) {
 }
 
 TEST(ClientCli, MigrateWithEveryOption) {
-    Invocation inv = parse({"migrate", "--dir", "db/migrations", "--database-url=postgresql://u@h/d", "--json",
-                            "--migrations-schema", "app meta", "--migrations-table=t", "--allow-out-of-order",
-                            "--allow-modified", "--lock-timeout", "5s", "--statement-timeout=1min", "--commit-each",
-                            "--to", "0003_x"});
+    Invocation inv =
+        parse({"migrate", "--dir", "db/migrations", "--database-url=postgresql://u@h/d", "--json",
+               "--migrations-schema", "app meta", "--migrations-table=t", "--allow-out-of-order", "--allow-modified",
+               "--lock-timeout", "5s", "--statement-timeout=1min", "--commit-each", "--to", "0003_x"});
     EXPECT_EQ(inv.command, Command::migrate);
     EXPECT_EQ(inv.dir, "db/migrations");
     EXPECT_EQ(inv.database_url, "postgresql://u@h/d");
@@ -55,17 +56,15 @@ TEST(ClientCli, NothingGivenStaysUnset) {
 }
 
 TEST(ClientCli, GlobalOptionsBeforeOrAfterTheCommand) {
-    Invocation inv = parse({"--json", "--dir", "a", "--env-file-if-exists=../../.env", "verify",
-                            "--env-file-if-exists", "local.env", "--dir", "b"});
+    Invocation inv = parse({"--json", "--dir", "a", "--env-file-if-exists=../../.env", "verify", "--env-file-if-exists",
+                            "local.env", "--dir", "b"});
     EXPECT_EQ(inv.command, Command::verify);
     EXPECT_TRUE(inv.json);
     EXPECT_EQ(inv.dir, "b");  // the later one wins
     EXPECT_EQ(inv.env_files, (std::vector<std::string>{"../../.env", "local.env"}));
 }
 
-TEST(ClientCli, RepeatedOptionTakesTheLast) {
-    EXPECT_EQ(parse({"status", "--dir", "a", "--dir", "b"}).dir, "b");
-}
+TEST(ClientCli, RepeatedOptionTakesTheLast) { EXPECT_EQ(parse({"status", "--dir", "a", "--dir", "b"}).dir, "b"); }
 
 TEST(ClientCli, BaselineAndRepairTags) {
     EXPECT_EQ(parse({"baseline", "--through", "0004_x"}).through_tag, "0004_x");
@@ -76,7 +75,8 @@ TEST(ClientCli, BaselineAndRepairTags) {
 
 TEST(ClientCli, UsageErrorsNameTheInput) {
     EXPECT_EQ(usage_message({"migrate", "--no-such-flag"}), "unknown option: --no-such-flag");
-    EXPECT_EQ(usage_message({"frobnicate"}), "unknown command: frobnicate (commands: migrate, status, verify, plan, baseline, repair)");
+    EXPECT_EQ(usage_message({"frobnicate"}),
+              "unknown command: frobnicate (commands: migrate, status, verify, plan, baseline, repair)");
     EXPECT_EQ(usage_message({}), "no command given (commands: migrate, status, verify, plan, baseline, repair)");
     EXPECT_EQ(usage_message({"migrate", "--dir"}), "option --dir needs a value");
     EXPECT_EQ(usage_message({"migrate", "--dir", "--json"}), "option --dir needs a value");

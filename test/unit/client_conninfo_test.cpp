@@ -68,7 +68,7 @@ TEST(ClientConninfo, UnencodedAtOrSlashInThePasswordIsAmbiguous) {
     EXPECT_FALSE(ambiguous_url("postgresql://u@h/d?options=-c%20x"));
     EXPECT_FALSE(ambiguous_url("postgresql:///d?host=/tmp&user=me"));
     EXPECT_FALSE(ambiguous_url("postgresql://u:pa?ss@h/d"));  // libpq reads this one as meant
-    EXPECT_FALSE(ambiguous_url("host=h password=a@b/c"));       // key=value: not a URL
+    EXPECT_FALSE(ambiguous_url("host=h password=a@b/c"));     // key=value: not a URL
     EXPECT_TRUE(ambiguous_url("postgresql://u:p@ss@h/d"));
     EXPECT_TRUE(ambiguous_url("postgres://u:pa/ss@h/d"));
     std::string message = refusal("postgresql://u:Sec@ret@h/d");

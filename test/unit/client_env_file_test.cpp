@@ -1,9 +1,9 @@
 // --env-file-if-exists: Node's .env format, and the rule that the environment wins.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
-#include <unistd.h>
 
 #include "client/env_file.hpp"
 
@@ -20,8 +20,12 @@ TEST(ClientEnvFile, PlainQuotedAndExported) {
                              "D=`backtick`\n"
                              "  E = spaced  \n"
                              "F=\n"),
-              (Pairs{{"A", "plain value"}, {"B", "double # not a comment"}, {"C", "single"}, {"D", "backtick"},
-                     {"E", "spaced"}, {"F", ""}}));
+              (Pairs{{"A", "plain value"},
+                     {"B", "double # not a comment"},
+                     {"C", "single"},
+                     {"D", "backtick"},
+                     {"E", "spaced"},
+                     {"F", ""}}));
 }
 
 TEST(ClientEnvFile, MultiLineAndEscapes) {

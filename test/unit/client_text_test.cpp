@@ -19,7 +19,8 @@ TEST(ClientTextCheck, NamesTheFirstBadByteAndItsLine) {
     EXPECT_EQ(nul->what, "contains a NUL byte");
     EXPECT_EQ(nul->line, 3u);
     EXPECT_EQ(nul->offset, 5u);
-    for (const std::string bad : {"caf\xe9", "\xc0\x80", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xe2\x82", "\x80", "\xff"}) {
+    for (const std::string bad :
+         {"caf\xe9", "\xc0\x80", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xe2\x82", "\x80", "\xff"}) {
         auto problem = check_text("ok\n" + bad);
         ASSERT_TRUE(problem) << bad;
         EXPECT_EQ(problem->what, "is not valid UTF-8");
@@ -38,7 +39,7 @@ TEST(ClientTextArray, BinaryWireFormatAndPrefixes) {
     EXPECT_EQ(a.at(2), std::string_view("x\0y", 3));
     Param all = a.param(3);
     EXPECT_TRUE(all.binary);
-    EXPECT_EQ(all.type, 1009u);  // text[]
+    EXPECT_EQ(all.type, 1009u);                                  // text[]
     const std::string header("\0\0\0\1\0\0\0\0\0\0\0\x19", 12);  // 1 dimension, no NULLs, element type text
     EXPECT_EQ(bytes(all), header + std::string("\0\0\0\3\0\0\0\1", 8) + std::string("\0\0\0\2ab", 6) +
                               std::string("\0\0\0\0", 4) + std::string("\0\0\0\3x\0y", 7));
