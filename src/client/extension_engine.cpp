@@ -57,6 +57,32 @@ Failure session_cannot_migrate(const std::string& sqlstate, std::string message,
 
 }  // namespace
 
+std::vector<MigrationResult> migration_results(const std::optional<std::string>& results,
+                                               const std::vector<std::string>& applied_tags,
+                                               const core::Journal& journal) {
+    std::vector<MigrationResult> out;
+    if (!results) {  // an extension without the results column: the tags, nothing measured
+        for (const auto& tag : applied_tags) {
+            MigrationResult m;
+            m.tag = tag;
+            if (const auto* entry = journal.find(tag)) m.idx = static_cast<long long>(entry->position);
+            out.push_back(std::move(m));
+        }
+        return out;
+    }
+    for (const auto& item : json::parse(*results)) {
+        MigrationResult m;
+        m.tag = item.value("tag", "");
+        if (item.contains("idx") && item["idx"].is_number()) m.idx = item["idx"].get<long long>();
+        if (item.contains("statements") && item["statements"].is_number())
+            m.statements = item["statements"].get<long long>();
+        if (item.contains("duration_ms") && item["duration_ms"].is_number())
+            m.duration_ms = item["duration_ms"].get<double>();
+        out.push_back(std::move(m));
+    }
+    return out;
+}
+
 const ExtensionEngine::Session& ExtensionEngine::session() {
     if (!session_) {
         Result r = connection_.exec(kSessionQuery);
@@ -176,25 +202,7 @@ ApplyResult ExtensionEngine::apply(const Request& request, bool commit_each) {
     a.verified = r.boolean(0, "verified");
     a.applied_tags = text_array(r.get(0, "applied_tags").value_or("{}"));
     a.run_id = optional_integer(r, 0, "run_id");  // 0.2.0 and later
-    if (auto results = r.get(0, "results")) {
-        for (const auto& item : json::parse(*results)) {
-            MigrationResult m;
-            m.tag = item.value("tag", "");
-            if (item.contains("idx") && item["idx"].is_number()) m.idx = item["idx"].get<long long>();
-            if (item.contains("statements") && item["statements"].is_number())
-                m.statements = item["statements"].get<long long>();
-            if (item.contains("duration_ms") && item["duration_ms"].is_number())
-                m.duration_ms = item["duration_ms"].get<double>();
-            a.migrations.push_back(std::move(m));
-        }
-    } else {  // an extension without the results column: the tags, nothing measured
-        for (const auto& tag : a.applied_tags) {
-            MigrationResult m;
-            m.tag = tag;
-            if (const auto* entry = request.folder->journal.find(tag)) m.idx = static_cast<long long>(entry->position);
-            a.migrations.push_back(std::move(m));
-        }
-    }
+    a.migrations = migration_results(r.get(0, "results"), a.applied_tags, request.folder->journal);
     return a;
 }
 

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "client/commands.hpp"
+#include "client/extension_engine.hpp"
 #include "client/text_array.hpp"
 #include "client/text_check.hpp"
 
@@ -59,6 +60,36 @@ TEST(ClientJournalThrough, CutsAfterTheEntry) {
     EXPECT_EQ(cut["entries"][1]["tag"], "b");
     EXPECT_EQ(cut["entries"][1]["when"].get<long long>(), 1700000000001LL);
     EXPECT_EQ(cut["dialect"], "postgresql");
+}
+
+}  // namespace
+}  // namespace trovella::client
+
+namespace trovella::client {
+namespace {
+
+TEST(ClientMigrationResults, FromTheResultsColumn) {
+    core::Journal journal;
+    auto results = migration_results(std::string(R"([{"tag": "0001_b", "idx": 1, "statements": 3, "duration_ms": 2.5},
+                        {"tag": "0002_c", "idx": 2, "statements": 1, "duration_ms": 0}])"),
+                                     {"0001_b", "0002_c"}, journal);
+    ASSERT_EQ(results.size(), 2u);
+    EXPECT_EQ(results[0].tag, "0001_b");
+    EXPECT_EQ(results[0].idx, 1);
+    EXPECT_EQ(results[0].statements, 3);
+    EXPECT_EQ(results[0].duration_ms, 2.5);
+    EXPECT_EQ(results[1].duration_ms, 0.0);
+}
+
+TEST(ClientMigrationResults, WithoutTheColumnTheTagsAndTheirPlace) {
+    core::Journal journal = core::parse_journal(R"({"entries": [{"idx": 0, "when": 1, "tag": "a"},
+                                                                 {"idx": 1, "when": 2, "tag": "b"}]})");
+    auto results = migration_results(std::nullopt, {"b"}, journal);
+    ASSERT_EQ(results.size(), 1u);
+    EXPECT_EQ(results[0].tag, "b");
+    EXPECT_EQ(results[0].idx, 1);
+    EXPECT_FALSE(results[0].statements);
+    EXPECT_FALSE(results[0].duration_ms);
 }
 
 }  // namespace
