@@ -276,6 +276,7 @@ ApplyResult apply_each_migration(SpiConnection& spi, const Inputs& in) {
     std::vector<std::vector<core::Statement>> statements;
     std::vector<core::TrackingRow> rows;  // every row this call has seen, including its own
     std::set<std::int64_t> own;           // ids of the rows this call wrote
+    std::set<std::int64_t> recorded;      // created_at of every row seen: what is applied
     std::int64_t newest_id = 0;           // rows above it are new to this call
     {
         RunSettings settings(in.options);
@@ -286,7 +287,10 @@ ApplyResult apply_each_migration(SpiConnection& spi, const Inputs& in) {
         statements = std::move(work.statements);
         settings.finish();
     }
-    for (const auto& row : rows) newest_id = std::max(newest_id, row.id);
+    for (const auto& row : rows) {
+        newest_id = std::max(newest_id, row.id);
+        if (row.created_at) recorded.insert(*row.created_at);
+    }
     pg_call([] { SPI_commit(); });
     mark_committed();
     say(todo.empty() ? msg::nothing_pending() : msg::running());
@@ -304,19 +308,20 @@ ApplyResult apply_each_migration(SpiConnection& spi, const Inputs& in) {
             for (auto& row : tracking.read_rows_after(newest_id)) {
                 newest_id = std::max(newest_id, row.id);
                 others = others || own.count(row.id) == 0;
+                if (row.created_at) recorded.insert(*row.created_at);
                 rows.push_back(std::move(row));
             }
-            bool done = false;
             if (others) {
                 auto now = core::assess(in.journal, rows, &in.hashes, &own);
                 core::check_can_apply(now, in.options);
-                done = now.entries[entry.position].state == core::State::applied;
             }
+            const bool done = recorded.count(entry.when) > 0;
             if (!done) {
                 ActivityReport activity;
                 started = true;
                 std::int64_t id = run_migration(spi, tracking, history, in, entry, statements[i], settings, activity);
                 own.insert(id);
+                recorded.insert(entry.when);
                 newest_id = std::max(newest_id, id);
                 rows.push_back(core::TrackingRow{id, in.hashes.find(entry.tag)->second, entry.when});
             }

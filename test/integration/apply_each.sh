@@ -85,8 +85,8 @@ END $$;
 ROLLBACK;
 SQL
 )
-check_contains "inside BEGIN: refused with SQLSTATE 55000 and a clear message" \
-  "ERROR:  55000: apply_each() commits after each migration, so it cannot run inside a transaction block" "$out"
+check_contains "inside BEGIN: refused with SQLSTATE 25001 (this session cannot, not the history) and a clear message" \
+  "ERROR:  25001: apply_each() commits after each migration, so it cannot run inside a transaction block" "$out"
 check_contains "inside BEGIN: the HINT says how to call it" \
   "HINT:  Run CALL trovella_migrate.apply_each(...) on its own (autocommit), or use SELECT * FROM trovella_migrate.apply(...) to apply everything in the current transaction." "$out"
 check "inside BEGIN, through a DO block too: refused twice" test "$(grep -c 'cannot run inside a transaction block' <<<"$out")" = 2

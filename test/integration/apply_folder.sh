@@ -30,7 +30,10 @@ check_contains "re-run applies nothing and says so" "No pending migrations: the 
 psql -X -q -d tm_folder -c "CREATE ROLE tm_folder_reader; GRANT EXECUTE ON FUNCTION trovella_migrate.apply_folder(text, jsonb) TO tm_folder_reader"
 out=$(psql -X -d tm_folder -c "SET ROLE tm_folder_reader" -c "SELECT * FROM trovella_migrate.apply_folder('$dir')" 2>&1)
 check_contains "other roles: permission error" "ERROR:  permission denied to read migrations folder \"$dir\"" "$out"
-check_contains "other roles: the hint says who may and what to use instead" "Only superusers and members of pg_read_server_files may call it" "$out"
+check_contains "other roles: the detail says who may and what to use instead" "only superusers and members of pg_read_server_files may call it; other roles use apply() with the texts" "$out"
+check_contains "other roles: the hint gives the GRANT to run" "HINT:  GRANT pg_read_server_files TO tm_folder_reader;" "$out"
+out=$(psql -X -d tm_folder -v VERBOSITY=verbose -c "SET ROLE tm_folder_reader" -c "SELECT * FROM trovella_migrate.apply_folder('$dir')" 2>&1)
+check_contains "other roles: SQLSTATE 42501 (permission denied)" "ERROR:  42501: permission denied to read migrations folder" "$out"
 psql -X -q -d tm_folder -c "GRANT pg_read_server_files TO tm_folder_reader" \
   -c "GRANT USAGE ON SCHEMA drizzle TO tm_folder_reader" -c "GRANT SELECT, INSERT ON drizzle.__drizzle_migrations TO tm_folder_reader"
 out=$(psql -X -d tm_folder -c "SET ROLE tm_folder_reader" -c "SELECT applied FROM trovella_migrate.apply_folder('$dir')" 2>&1)
@@ -47,7 +50,7 @@ out=$(psql -X -d tm_folder -c "SELECT * FROM trovella_migrate.apply_folder(NULL)
 check_contains "NULL path" "path must not be NULL" "$out"
 printf 'SELECT 1;\xff\xfe\n' >"$dir/0010_bad_bytes.sql"
 out=$(psql -X -d tm_folder -c "SELECT * FROM trovella_migrate.apply_folder('$dir')" 2>&1)
-check_contains "a file that is not valid UTF-8 is named" "0010_bad_bytes.sql\" is not valid text in the database encoding (UTF8)" "$out"
+check_contains "a file that is not valid UTF-8 is named" "0010_bad_bytes.sql\" is not valid UTF-8 text" "$out"
 rm -f "$dir/0010_bad_bytes.sql"
 
 for db in tm_folder tm_client; do dropdb "$db"; done

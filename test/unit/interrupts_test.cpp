@@ -55,6 +55,13 @@ TEST(Interrupts, JournalParsingIsCancellable) {
     EXPECT_THROW(parse_journal(text), Cancelled);
 }
 
+TEST(Interrupts, JsonParsingItselfIsCancellableInsideOneHugeValue) {
+    // One 4 MB string: no loop of the core runs before the parser is done with it.
+    std::string text = R"({"0000_a": ")" + std::string(4 << 20, 'x') + R"("})";
+    WithCheck check(2);
+    EXPECT_THROW(parse_migration_texts(text), Cancelled);
+}
+
 TEST(Interrupts, MigrationTextsParsingIsCancellable) {
     nlohmann::json texts;
     for (int i = 0; i < 5000; ++i) texts["m" + std::to_string(i)] = "SELECT 1;";
