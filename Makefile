@@ -1,5 +1,5 @@
-# trovella_migrate: PGXS build of the extension (C++17). The PostgreSQL-free core and its unit
-# tests also build on their own with CMake (CMakeLists.txt).
+# trovella_migrate: PGXS build of the extension (C++17), and of the trovella-migrate client through
+# CMake (CMakeLists.txt, which also builds the PostgreSQL-free core's unit tests on their own).
 EXTENSION = trovella_migrate
 MODULE_big = trovella_migrate
 # The version has one place: default_version in the control file.
@@ -13,7 +13,6 @@ OBJS = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 # the upgrade scripts (trovella_migrate--<from>--<to>.sql) are installed as they are.
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 DATA = $(wildcard $(EXTENSION)--*--*.sql)
-SCRIPTS = bin/trovella-migrate
 PGFILEDESC = "trovella_migrate - Drizzle migrations applied and verified inside PostgreSQL"
 
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
@@ -39,3 +38,38 @@ $(EXTENSION)--$(EXTVERSION).sql: $(EXTENSION).sql $(EXTENSION).control
 installcheck: | build/regress
 build/regress:
 	mkdir -p $@
+
+# The client: built with CMake into build/client (no GoogleTest needed), installed into
+# PostgreSQL's bindir and linked into CLIENT_LINK_DIR, which is on PATH (Debian's PostgreSQL
+# bindir is not, and npm scripts must find the client). CLIENT_LINK_DIR= installs no link.
+CLIENT_BUILD_DIR = build/client
+CLIENT_LINK_DIR ?= /usr/local/bin
+CMAKE ?= cmake
+
+all: client
+client:
+	@$(CMAKE) -S . -B $(CLIENT_BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTROVELLA_TESTS=OFF >/dev/null
+	+@$(CMAKE) --build $(CLIENT_BUILD_DIR) --target trovella-migrate >/dev/null
+
+install: install-client
+install-client: client
+	$(MKDIR_P) '$(DESTDIR)$(bindir)'
+	$(INSTALL_PROGRAM) $(CLIENT_BUILD_DIR)/trovella-migrate '$(DESTDIR)$(bindir)/trovella-migrate'
+ifneq ($(CLIENT_LINK_DIR),)
+	$(MKDIR_P) '$(DESTDIR)$(CLIENT_LINK_DIR)'
+	ln -sfn '$(bindir)/trovella-migrate' '$(DESTDIR)$(CLIENT_LINK_DIR)/trovella-migrate'
+endif
+
+uninstall: uninstall-client
+uninstall-client:
+	rm -f '$(DESTDIR)$(bindir)/trovella-migrate'
+ifneq ($(CLIENT_LINK_DIR),)
+	if [ "$$(readlink '$(DESTDIR)$(CLIENT_LINK_DIR)/trovella-migrate')" = '$(bindir)/trovella-migrate' ]; then \
+		rm -f '$(DESTDIR)$(CLIENT_LINK_DIR)/trovella-migrate'; fi
+endif
+
+clean: clean-client
+clean-client:
+	rm -rf $(CLIENT_BUILD_DIR)
+
+.PHONY: client install-client uninstall-client clean-client

@@ -21,6 +21,23 @@ enum class ErrorKind {
     wrong_object_type,  // the tracking table is not an ordinary permanent table (42809)
 };
 
+// The SQLSTATE of each kind, as text (the extension's guard raises the same codes; the client
+// reports an input error it finds itself with the code the extension would give it).
+inline const char* sqlstate_of(ErrorKind kind) {
+    switch (kind) {
+        case ErrorKind::invalid_input: return "22023";  // invalid_parameter_value
+        case ErrorKind::refused: return "55000";        // object_not_in_prerequisite_state
+        case ErrorKind::unsupported: return "0A000";    // feature_not_supported
+        case ErrorKind::verify_failed: return "22000";  // data_exception
+        case ErrorKind::read_only: return "25006";      // read_only_sql_transaction
+        case ErrorKind::transaction_state: return "25000";  // invalid_transaction_state
+        case ErrorKind::transaction_block: return "25001";  // active_sql_transaction
+        case ErrorKind::permission_denied: return "42501";  // insufficient_privilege
+        case ErrorKind::wrong_object_type: return "42809";  // wrong_object_type
+    }
+    return "XX000";
+}
+
 class Error : public std::runtime_error {
 public:
     Error(ErrorKind kind, std::string message, std::string detail = {}, std::string hint = {})

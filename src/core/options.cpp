@@ -79,6 +79,10 @@ std::string read_interval(const json& value, const std::string& key) {
 
 }  // namespace
 
+bool accepts_option(Function fn, std::string_view key) {
+    return accepted_keys(fn).count(std::string(key)) > 0;
+}
+
 const char* function_name(Function fn) {
     switch (fn) {
         case Function::apply: return "apply";

@@ -11,6 +11,9 @@ enum class Function { apply, apply_each, status, verify, plan, baseline, repair 
 
 const char* function_name(Function fn);
 
+// True when `fn` accepts the option `key` (the client uses it to refuse a flag up front).
+bool accepts_option(Function fn, std::string_view key);
+
 struct Options {
     std::string migrations_schema = "drizzle";
     std::string migrations_table = "__drizzle_migrations";

@@ -16,7 +16,8 @@ out=$(psql -X -d tm_folder -v ON_ERROR_STOP=1 -At -c "SELECT applied, verified F
 check_contains "superuser: apply_folder applies the folder and verifies" "10|t" "$out"
 check_contains "the orphan file is warned about" 'WARNING:  1 migration file is not in the journal and will never run: "9999_scratch"' "$out"
 check "the orphan file never ran" test "$(psql -X -At -d tm_folder -c "SELECT to_regclass('users') IS NOT NULL")" = t
-"$here/bin/trovella-migrate" migrate --dir "$dir" --database-url "dbname=tm_client" >/dev/null 2>&1
+. "$here/test/lib/client.sh"
+"$CLIENT" migrate --dir "$dir" --database-url "dbname=tm_client" >/dev/null 2>&1
 check "the client applies the same folder (exit 0)" test "$?" = 0
 rows() { psql -X -At -d "$1" -c "SELECT id, hash, created_at FROM drizzle.__drizzle_migrations ORDER BY id"; }
 check "same tracking rows as the client (hash, created_at)" test "$(rows tm_folder)" = "$(rows tm_client)"

@@ -11,7 +11,7 @@
 # "0 passed, 0 failed".
 . "$(dirname "$0")/../lib/check.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-CLIENT=${TROVELLA_MIGRATE:-$ROOT/bin/trovella-migrate}
+. "$ROOT/test/lib/client.sh"
 
 CORPORA=
 candidates=(/work/shared/corpora "$ROOT/../shared/corpora")

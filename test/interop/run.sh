@@ -20,7 +20,7 @@
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-CLIENT=${TROVELLA_MIGRATE:-$ROOT/bin/trovella-migrate}
+. "$ROOT/test/lib/client.sh"
 . "$ROOT/test/lib/check.sh"
 update_fixtures=false
 [ "${1:-}" = --update-fixtures ] && update_fixtures=true

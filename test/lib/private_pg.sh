@@ -24,4 +24,8 @@ if [ ! -x "$dir$bindir/pg_config" ]; then
   # The server runs as postgres and must be able to read (and the tests to install into) it.
   if [ "$(id -u)" = 0 ]; then chmod -R a+rX "$dir"; fi
 fi
+# Message translations are looked up relative to the binary too (pg_config --localedir): the
+# copy reads the system's, so a server run with a translated lc_messages speaks that language.
+localedir=$("$src_config" --localedir)   # /usr/share/locale
+[ -e "$dir$localedir" ] || { mkdir -p "$dir$(dirname "$localedir")"; ln -sfn "$localedir" "$dir$localedir"; }
 echo "$dir$bindir/pg_config"
