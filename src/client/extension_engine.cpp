@@ -201,8 +201,18 @@ ApplyResult ExtensionEngine::apply(const Request& request, bool commit_each) {
     a.applied = r.integer(0, "applied");
     a.verified = r.boolean(0, "verified");
     a.applied_tags = text_array(r.get(0, "applied_tags").value_or("{}"));
-    a.run_id = optional_integer(r, 0, "run_id");  // 0.2.0 and later
-    a.migrations = migration_results(r.get(0, "results"), a.applied_tags, request.folder->journal);
+    // 0.2.0 and later: what this session's call recorded, migration by migration, with durations.
+    std::optional<std::string> results;
+    if (routines().count("last_run")) {
+        Result last = connection_.exec(
+            "SELECT max(l.run_id) AS run_id, coalesce(pg_catalog.json_agg(pg_catalog.json_build_object("
+            "'tag', l.tag, 'idx', l.idx, 'statements', l.statements, 'duration_ms', l.duration_ms)) "
+            "FILTER (WHERE l.action = 'applied'), '[]')::pg_catalog.text AS results "
+            "FROM trovella_migrate.last_run() AS l");
+        a.run_id = optional_integer(last, 0, "run_id");
+        results = last.get(0, "results");
+    }
+    a.migrations = migration_results(results, a.applied_tags, request.folder->journal);
     return a;
 }
 

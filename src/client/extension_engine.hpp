@@ -10,8 +10,9 @@
 
 namespace trovella::client {
 
-// apply()'s per-migration results: the `results` jsonb column of extension 0.2.0 and later
-// ([{"tag", "idx", "statements", "duration_ms"}, ...]), else the applied tags with nothing measured.
+// apply()'s per-migration results, read from trovella_migrate.last_run() (extension 0.2.0 and
+// later) as [{"tag", "idx", "statements", "duration_ms"}, ...], else the applied tags with nothing
+// measured.
 std::vector<MigrationResult> migration_results(const std::optional<std::string>& results,
                                                const std::vector<std::string>& applied_tags,
                                                const core::Journal& journal);

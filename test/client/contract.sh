@@ -41,9 +41,10 @@ cp "$SIMPLE/0001_second.sql" "$EACH/"
 tm migrate --dir "$EACH" --commit-each --json
 check "--commit-each after the fix: exit 0, the other two applied" \
     json_true '.exit_code == 0 and .commit_each == true and .applied == 2 and .applied_tags == ["0001_second", "0002_third"]'
-check "--commit-each --json: one result per migration, durations numbers when the extension reports them" \
+check "--commit-each --json: one result per migration with its statements and duration (numbers), and the run id" \
     json_true '(.migrations | map(.tag)) == ["0001_second", "0002_third"] and (.migrations | map(.idx)) == [1, 2]
-               and ([.migrations[].duration_ms | type] | unique) == [if .run_id == null then "null" else "number" end]'
+               and ([.migrations[].duration_ms | type] | unique) == ["number"]
+               and ([.migrations[].statements | type] | unique) == ["number"] and (.run_id | type) == "number"'
 check "--commit-each: layer 2 passes" json_true '.verify.verified == true and .verify.expected == 3 and .verify.actual == 3'
 tm migrate --dir "$EACH" --commit-each --single-transaction
 check "--commit-each with --single-transaction: exit 2 naming both" \
