@@ -6,7 +6,7 @@
 
 #include "core/error.hpp"
 #include "pg/guard.hpp"
-#include "pg/sha256.hpp"
+#include "pg/encoding.hpp"
 
 extern "C" {
 #pragma GCC diagnostic push
@@ -31,12 +31,12 @@ std::string read_file(const fs::path& file) {
     return content.str();
 }
 
-// Drizzle's files are UTF-8: checked as such, then held in the database encoding like the texts
-// apply() receives (the hash is of the UTF-8 bytes either way).
-std::string as_server_text(const std::string& bytes, const fs::path& file) {
+// Drizzle's files are UTF-8 text (the database is UTF8 or SQL_ASCII: see encoding.hpp).
+std::string as_text(std::string bytes, const fs::path& file) {
     if (bytes.find('\0') != std::string::npos)
         throw core::invalid_input("\"" + file.string() + "\" contains a NUL byte: migration files must be text");
-    return utf8_to_server(bytes, file.string());
+    require_utf8_file(bytes, file.string());
+    return bytes;
 }
 
 std::string current_role() {
@@ -47,6 +47,7 @@ std::string current_role() {
 }  // namespace
 
 FolderContents read_folder(const std::string& path) {
+    require_utf8_database();
     // The same rule as pg_read_file(): superusers and members of pg_read_server_files.
     bool allowed = pg_call([] { return superuser() || has_privs_of_role(GetUserId(), ROLE_PG_READ_SERVER_FILES); });
     if (!allowed)
@@ -66,11 +67,11 @@ FolderContents read_folder(const std::string& path) {
         throw core::invalid_input("no meta/_journal.json in migrations folder \"" + path + "\"", {},
                                   "Point at drizzle-kit's `out` folder (the one holding meta/_journal.json).");
     FolderContents contents;
-    contents.journal = as_server_text(read_file(journal), journal);
+    contents.journal = as_text(read_file(journal), journal);
     for (const auto& item : fs::directory_iterator(path, ec)) {
         if (!item.is_regular_file() || item.path().extension() != ".sql") continue;
         check_for_interrupts();
-        contents.texts.emplace(item.path().stem().string(), as_server_text(read_file(item.path()), item.path()));
+        contents.texts.emplace(item.path().stem().string(), as_text(read_file(item.path()), item.path()));
     }
     if (ec) throw core::invalid_input("could not list migrations folder \"" + path + "\": " + ec.message());
     return contents;

@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/messages.hpp"
+#include "pg/encoding.hpp"
 #include "pg/sha256.hpp"
 
 namespace trovella::pg {
@@ -30,6 +31,7 @@ void notice(const std::string& message) {
 }
 
 Inputs read_inputs(FunctionCallInfo fcinfo, core::Function fn, Texts texts, int options_arg) {
+    require_utf8_database();
     const std::string function = core::function_name(fn);
     auto options_text = text_arg(fcinfo, options_arg, true);
     core::Options options = core::parse_options(options_text ? *options_text : "{}", fn);
@@ -56,7 +58,7 @@ Inputs make_inputs(const std::string& journal_text, std::optional<core::Migratio
     in.journal = core::parse_journal(journal_text);
     if (texts) {
         in.texts = std::move(texts);
-        for (const auto& [tag, text] : *in.texts) in.hashes.emplace(tag, migration_hash(text));
+        for (const auto& [tag, text] : *in.texts) in.hashes.emplace(tag, sha256_hex(text));
         if (required == Texts::required) core::require_texts(in.journal, *in.texts);
         in.orphans = core::orphan_tags(in.journal, *in.texts);
     }

@@ -14,6 +14,11 @@ check "PG_FUNCTION_INFO_V1 appears only in the entry wrapper macro" \
   bash -c '[ "$(grep -rl "PG_FUNCTION_INFO_V1" src | tr "\n" " ")" = "src/pg/guard.hpp " ]'
 check "ereport(ERROR) is raised only by the entry wrapper, after its catch" \
   bash -c '[ "$(grep -rl "^ *ereport(ERROR" src | tr "\n" " ")" = "src/pg/guard.cpp " ]'
+check "no PostgreSQL call that can raise in a catch handler or a destructor, except through pg_cleanup" \
+  test -z "$(awk -f test/integration/lib/boundary_check.awk src/pg/*.cpp src/pg/*.hpp)"
+awk -f test/integration/lib/boundary_check.awk src/pg/*.cpp src/pg/*.hpp | sed 's/^/#   /'
+check "pg_call and pg_cleanup catch C++ exceptions inside PG_TRY (safe by construction)" \
+  test "$(grep -c 'PG_TRY();' src/pg/guard.hpp)" = "$(grep -A4 'PG_TRY();' src/pg/guard.hpp | grep -c 'try {')"
 symbols=$(grep -ho 'TROVELLA_FUNCTION([a-z_]*)' src/pg/*.cpp | sed -E 's/TROVELLA_FUNCTION\((.*)\)/trovella_migrate_\1/' | sort)
 script_symbols=$(grep -ho "'trovella_migrate_[a-z_]*'" trovella_migrate.sql | tr -d "'" | sort -u)
 check "C entry points and the install script agree ($(echo $symbols | wc -w) functions)" test "$symbols" = "$script_symbols"

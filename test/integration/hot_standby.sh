@@ -47,4 +47,6 @@ check_contains "... with the wiki's message" "Migration count mismatch: database
 out=$(psql -X -h "$standby" -p "$port" -d tm_standby -c "SELECT * FROM trovella_migrate.apply('{\"entries\":[]}', '{}')" 2>&1)
 check_contains "apply on the standby is refused, saying where to run it" "ERROR:  apply() cannot run on a hot standby: it writes the tracking table" "$out"
 check_contains "... and what works there" "HINT:  Run it against the primary; status() and verify() work on a standby." "$out"
+out=$(psql -X -h "$standby" -p "$port" -d tm_standby -v VERBOSITY=verbose -c "SELECT * FROM trovella_migrate.apply('{\"entries\":[]}', '{}')" 2>&1)
+check_contains "... with SQLSTATE 25006 (this session cannot migrate), not 55000 (the history disagrees)" "ERROR:  25006: apply() cannot run on a hot standby" "$out"
 finish
