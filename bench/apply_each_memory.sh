@@ -12,18 +12,20 @@ export PATH="$("$PG_CONFIG" --bindir):$PATH"
 . test/lib/server.sh
 start_server
 sizes=("$@"); [ ${#sizes[@]} -gt 0 ] || sizes=(1000 3000 10000)
+# TEMPLATE: the text of migration i (format() with %s = i); default one new table each.
+template=${TEMPLATE:-CREATE TABLE t_%s (id int);}
 kib_to_mb() { echo "scale=1; $1 / 1024" | bc; }
 echo "| migrations | backend peak RSS (VmHWM) | backend peak private memory (RssAnon) | time |"
 echo "|---:|---:|---:|---:|"
 for n in "${sizes[@]}"; do
   db=bench_each_$n
   dropdb --if-exists "$db" 2>/dev/null; createdb "$db"
-  psql -X -q -d "$db" -v ON_ERROR_STOP=1 -v n="$n" >/dev/null <<'SQL'
+  psql -X -q -d "$db" -v ON_ERROR_STOP=1 -v n="$n" -v template="$template" >/dev/null <<'SQL'
 CREATE EXTENSION trovella_migrate;
 CREATE TABLE fixture AS
 SELECT json_build_object('entries', json_agg(json_build_object('idx', i, 'when', 1700000000000 + i,
          'tag', format('%s_m%s', lpad(i::text, 5, '0'), i)) ORDER BY i))::text AS journal,
-       jsonb_object_agg(format('%s_m%s', lpad(i::text, 5, '0'), i), format('CREATE TABLE t_%s (id int);', i))::text AS migrations
+       jsonb_object_agg(format('%s_m%s', lpad(i::text, 5, '0'), i), format(:'template', i))::text AS migrations
 FROM generate_series(0, :n - 1) i;
 SQL
   out=$(mktemp)
