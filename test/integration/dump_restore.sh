@@ -4,24 +4,11 @@
 # database keeps every run and event and the next run gets fresh ids (before: duplicate key value
 # violates unique constraint "run_pkey"). Both pg_dump -Fc with pg_restore, and plain SQL with psql.
 . "$(dirname "$0")/../lib/check.sh"
-here=$(cd "$(dirname "$0")/../.." && pwd)
+. "$(dirname "$0")/lib/examples.bash"
 work=$(mktemp -d /tmp/trovella-dump.XXXXXX); chmod 755 "$work"
 trap 'rm -rf "$work"; for d in tm_dump_src tm_dump_fc tm_dump_plain; do dropdb --if-exists $d 2>/dev/null; done' EXIT
-mkdir -p "$work/m"; cp -r "$here/examples/migrations/." "$work/m/"
-chmod -R a+rX "$work"
-node -e 'const fs=require("fs"),p=process.argv[1]+"/meta/_journal.json",j=JSON.parse(fs.readFileSync(p,"utf8"));
-j.entries=j.entries.slice(0,8);fs.writeFileSync(process.argv[1]+"/meta/first8.json",JSON.stringify(j,null,2));' "$work/m"
+examples_copy "$work/m"
 
-# migrate DB JOURNAL: applies the example migrations with that journal (server-side file reads).
-migrate() {
-  psql -X -q -At -d "$1" -v ON_ERROR_STOP=1 -v dir="$work/m" -v journal="$2" 2>&1 <<'SQL'
-SET client_min_messages = warning;
-SELECT applied || ',' || verified FROM trovella_migrate.apply(
-  convert_from(pg_read_binary_file(:'dir' || '/meta/' || :'journal'), 'UTF8')::json,
-  (SELECT jsonb_object_agg(regexp_replace(f, '\.sql$', ''), convert_from(pg_read_binary_file(:'dir' || '/' || f), 'UTF8'))
-   FROM pg_ls_dir(:'dir') f WHERE f LIKE '%.sql'));
-SQL
-}
 summary() {
   psql -X -At -d "$1" -c "SELECT (SELECT count(*) FROM trovella_migrate.run) || ' runs, ' ||
     (SELECT count(*) FROM trovella_migrate.migration_event) || ' events, ' ||
@@ -31,7 +18,7 @@ summary() {
 
 createdb tm_dump_src
 psql -X -q -d tm_dump_src -c "CREATE EXTENSION trovella_migrate"
-check_contains "source: 8 migrations applied in a first run" "8,t" "$(migrate tm_dump_src first8.json)"
+check_contains "source: 8 migrations applied in a first run" "8,t" "$(apply_server_files tm_dump_src "$work/m" first8.json)"
 before=$(summary tm_dump_src)
 echo "# source: $before"
 
@@ -40,7 +27,7 @@ createdb tm_dump_fc
 pg_restore -d tm_dump_fc "$work/db.dump" >"$work/restore.log" 2>&1
 check "pg_restore -Fc: no error" test ! -s "$work/restore.log"
 check_contains "pg_dump -Fc: the history came back whole" "$before" "$(summary tm_dump_fc)"
-out=$(migrate tm_dump_fc _journal.json)
+out=$(apply_server_files tm_dump_fc "$work/m" _journal.json)
 check_contains "pg_dump -Fc: a migrate after the restore applies the other 2 (no duplicate run_id)" "2,t" "$out"
 check_contains "pg_dump -Fc: its run and events are recorded after the restored ones" "2 runs, 10 events, 10 history rows, 10 tracking rows" "$(summary tm_dump_fc)"
 check "pg_dump -Fc: the new run's id follows the restored ones" \
@@ -51,7 +38,7 @@ createdb tm_dump_plain
 psql -X -q -d tm_dump_plain -v ON_ERROR_STOP=1 -f "$work/db.sql" >"$work/plain.log" 2>&1
 check "plain pg_dump: psql restores it without error" test $? = 0
 check_contains "plain pg_dump: the history came back whole" "$before" "$(summary tm_dump_plain)"
-check_contains "plain pg_dump: a migrate after the restore applies the other 2" "2,t" "$(migrate tm_dump_plain _journal.json)"
+check_contains "plain pg_dump: a migrate after the restore applies the other 2" "2,t" "$(apply_server_files tm_dump_plain "$work/m" _journal.json)"
 check_contains "plain pg_dump: status reads every migration applied" "10" \
   "$(psql -X -At -d tm_dump_plain -c "SELECT count(*) FROM trovella_migrate.status(pg_read_file('$work/m/meta/_journal.json')::json) WHERE state = 'applied'")"
 finish

@@ -7,6 +7,7 @@
 # the same history. The upgraded extension must equal a fresh install of the current version,
 # object for object.
 . "$(dirname "$0")/../lib/check.sh"
+. "$(dirname "$0")/lib/examples.bash"
 root=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d /tmp/trovella-upgrade.XXXXXX); chmod 755 "$work"
 cleanup() { stop_server 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$work"; }
@@ -33,22 +34,11 @@ PG_BIN=$("$pg_config" --bindir)
 . "$root/test/lib/server.sh"
 start_server || { echo "not ok - cannot start the private server"; finish; exit 1; }
 sql() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$1" "${@:2}" 2>&1; }
-mkdir -p "$work/m"; cp -r "$root/examples/migrations/." "$work/m/"; chmod -R a+rX "$work"
-node -e 'const fs=require("fs"),p=process.argv[1]+"/meta/_journal.json",j=JSON.parse(fs.readFileSync(p,"utf8"));
-j.entries=j.entries.slice(0,8);fs.writeFileSync(process.argv[1]+"/meta/first8.json",JSON.stringify(j,null,2));' "$work/m"
-migrate() {  # DB JOURNAL
-  sql "$1" -v dir="$work/m" -v journal="$2" <<'SQL'
-SET client_min_messages = warning;
-SELECT applied || ',' || verified FROM trovella_migrate.apply(
-  convert_from(pg_read_binary_file(:'dir' || '/meta/' || :'journal'), 'UTF8')::json,
-  (SELECT jsonb_object_agg(regexp_replace(f, '\.sql$', ''), convert_from(pg_read_binary_file(:'dir' || '/' || f), 'UTF8'))
-   FROM pg_ls_dir(:'dir') f WHERE f LIKE '%.sql'));
-SQL
-}
+examples_copy "$work/m"
 
 createdb tm_upgrade
 check_contains "0.1.0: CREATE EXTENSION" "0.1.0" "$(sql tm_upgrade -c "CREATE EXTENSION trovella_migrate" -c "SELECT extversion FROM pg_extension WHERE extname = 'trovella_migrate'")"
-check_contains "0.1.0: 8 migrations applied" "8,t" "$(migrate tm_upgrade first8.json)"
+check_contains "0.1.0: 8 migrations applied" "8,t" "$(apply_server_files tm_upgrade "$work/m" first8.json)"
 sql tm_upgrade <<'SQL' >/dev/null
 CREATE ROLE tm_upgrade_dba;
 GRANT SELECT ON trovella_migrate.history TO tm_upgrade_dba;
@@ -58,7 +48,7 @@ SQL
 check_contains "0.1.0: history shows the 8 with their tags" "8" "$(sql tm_upgrade -c "SELECT count(tag) FROM trovella_migrate.history")"
 
 # The package upgrade: this checkout's library and scripts replace 0.1.0's files.
-make -s -C "$root" install PG_CONFIG="$pg_config" >"$work/new-install.log" 2>&1
+make -s -C "$root" install PG_CONFIG="$pg_config" CLIENT_LINK_DIR= >"$work/new-install.log" 2>&1
 check "this checkout installs over it" test $? = 0
 version=$(sed -n "s/^default_version = '\(.*\)'/\1/p" "$root/trovella_migrate.control")
 # Before ALTER EXTENSION UPDATE the new library runs against 0.1.0's objects (a new session).
@@ -66,7 +56,7 @@ check_contains "new library, 0.1.0 objects: status works" "8" \
   "$(sql tm_upgrade -c "SELECT count(*) FROM trovella_migrate.status(pg_read_file('$work/m/meta/first8.json')::json) WHERE state = 'applied'")"
 check_contains "ALTER EXTENSION UPDATE reaches $version" "$version" \
   "$(sql tm_upgrade -c "ALTER EXTENSION trovella_migrate UPDATE" -c "SELECT extversion FROM pg_extension WHERE extname = 'trovella_migrate'")"
-check_contains "after the update: the other 2 migrations apply" "2,t" "$(migrate tm_upgrade _journal.json)"
+check_contains "after the update: the other 2 migrations apply" "2,t" "$(apply_server_files tm_upgrade "$work/m" _journal.json)"
 check_contains "after the update: history shows all 10 with their tags, 0.1.0's included" "10|10" \
   "$(sql tm_upgrade -c "SELECT count(*) || '|' || count(tag) FROM trovella_migrate.history")"
 check_contains "after the update: the 0.1.0 run and the new one are both in the history" "2" \
