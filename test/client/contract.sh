@@ -266,6 +266,18 @@ printf 'DATABASE_URL=postgresql://tm_pw:PwInEnvFile@127.0.0.1:%s/x\n' "$CLOSED" 
 check "DATABASE_URL from an env file: the source is named, the password is not" \
     test -n "$(grep -F '(from DATABASE_URL from ../.env)' "$TMP/err")" -a -z "$(grep -F PwInEnvFile "$TMP/out" "$TMP/err")"
 
+# A libpq service file: PGSERVICE names a service of PGSERVICEFILE, with no other connection input.
+new_db service
+printf '[tm_app]\nhost=%s\nport=%s\ndbname=%s\nuser=postgres\n' "$PGHOST" "$PGPORT" "$DB" >"$TMP/pg_service.conf"
+env -u PGHOST -u PGPORT -u PGDATABASE -u DATABASE_URL PGSERVICEFILE="$TMP/pg_service.conf" PGSERVICE=tm_app \
+    "$CLIENT" migrate --dir "$SIMPLE" >"$TMP/out" 2>"$TMP/err"
+RC=$?
+check "a libpq service (PGSERVICE, PGSERVICEFILE): migrate connects through it" test "$RC" = 0 -a "$(rows_in "$DB")" = 3
+env -u PGHOST -u PGPORT -u PGDATABASE -u DATABASE_URL PGSERVICEFILE="$TMP/pg_service.conf" PGSERVICE=tm_app \
+    "$CLIENT" status --dir "$SIMPLE" --json >"$TMP/out" 2>"$TMP/err"
+check "a libpq service: status through it, the target described with the service's values and its name" \
+    json_true ".exit_code == 0 and .target == \"postgres@$PGHOST:$PGPORT/$DB (service tm_app)\""
+
 # ---------------------------------------------------------------------------------------------
 echo "# --version and --help"
 new_db version
