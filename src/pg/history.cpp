@@ -34,7 +34,7 @@ std::int64_t History::run_id() {
     return *run_id_;
 }
 
-void History::record(const Event& e) {
+void History::record(const core::HistoryEvent& e) {
     std::int64_t run = run_id();
     {
         SwitchUser as_owner(owner_, SwitchUser::Mode::bookkeeping);
@@ -59,7 +59,7 @@ void History::finish_run() {
                {Param::of(*run_id_)});
 }
 
-std::map<std::int64_t, KnownRow> History::known_rows(bool read_only) {
+std::map<std::int64_t, core::KnownRow> History::known_rows(bool read_only) {
     std::vector<Row> rows;
     {
         SwitchUser as_owner(owner_, SwitchUser::Mode::bookkeeping);
@@ -70,9 +70,9 @@ std::map<std::int64_t, KnownRow> History::known_rows(bool read_only) {
             "AND tracking_id IS NOT NULL ORDER BY tracking_id, event_id DESC",
             {Param::of(tracking_.schema()), Param::of(tracking_.table())}, read_only);
     }
-    std::map<std::int64_t, KnownRow> out;
+    std::map<std::int64_t, core::KnownRow> out;
     for (auto& row : rows) {
-        KnownRow known{row[1].value_or(""), std::nullopt, row[3].value_or(""), to_int64(row[4]), row[5].value_or(""),
+        core::KnownRow known{row[1].value_or(""), std::nullopt, row[3].value_or(""), to_int64(row[4]), row[5].value_or(""),
                        row[6].value_or("")};
         if (row[2]) known.idx = to_int64(row[2]);
         out.emplace(to_int64(row[0]), std::move(known));

@@ -10,37 +10,11 @@
 #include <optional>
 #include <string>
 
+#include "core/database.hpp"
 #include "pg/spi.hpp"
 #include "pg/tracking_table.hpp"
 
 namespace trovella::pg {
-
-struct Event {
-    const char* action = "applied";  // applied | adopted | baselined | repaired | removed
-    std::optional<std::int64_t> tracking_id;
-    std::string tag;
-    std::optional<std::int64_t> idx;
-    std::string hash;
-    std::optional<std::string> previous_hash;
-    std::int64_t created_at = 0;
-    std::optional<std::int64_t> statements;
-    std::optional<double> duration_ms;
-};
-
-// What the history last recorded about a tracking row id.
-struct KnownRow {
-    std::string tag;
-    std::optional<std::int64_t> idx;
-    std::string hash;
-    std::int64_t created_at = 0;
-    std::string action;
-    std::string applied_at;  // timestamptz as text
-    // The tracking row the event was about: ids are reused after the table is dropped and made
-    // again (by drizzle-kit, say), so an id alone does not identify a row.
-    bool same_row(const core::TrackingRow& row) const {
-        return row.created_at && *row.created_at == created_at && row.hash == hash;
-    }
-};
 
 class History {
 public:
@@ -51,11 +25,11 @@ public:
 
     // Starts a run lazily on the first record(); returns its id.
     std::int64_t run_id();
-    void record(const Event& event);
+    void record(const core::HistoryEvent& event);
     void finish_run();
 
     // Tracking row id -> the latest event about it (status, adoption).
-    std::map<std::int64_t, KnownRow> known_rows(bool read_only);
+    std::map<std::int64_t, core::KnownRow> known_rows(bool read_only);
 
 private:
     SpiConnection& spi_;

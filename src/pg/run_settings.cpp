@@ -2,15 +2,6 @@
 
 #include "pg/guard.hpp"
 
-extern "C" {
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wregister"
-#include "storage/proc.h"
-#include "utils/guc.h"
-#include "utils/timeout.h"
-#include "utils/timestamp.h"
-#pragma GCC diagnostic pop
-}
 
 namespace trovella::pg {
 
@@ -49,8 +40,7 @@ void RunSettings::finish() {
     pg_call([&] { AtEOXact_GUC(true, level); });
 }
 
-StatementTimer::StatementTimer(const RunSettings& settings) {
-    const int ms = settings.statement_timeout_ms();
+StatementTimer::StatementTimer(int ms) {
     if (ms <= 0) return;
     pg_call([&] {
         caller_timer_active_ = get_timeout_active(STATEMENT_TIMEOUT);

@@ -7,13 +7,6 @@
 #include "pg/guard.hpp"
 #include "pg/progress.hpp"
 
-extern "C" {
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wregister"
-#include "commands/defrem.h"
-#include "utils/guc.h"
-#pragma GCC diagnostic pop
-}
 
 namespace trovella::pg {
 
@@ -192,7 +185,7 @@ private:
 
 }  // namespace
 
-void check_statements(const std::vector<MigrationToCheck>& migrations) {
+void check_statements(const std::vector<core::MigrationToCheck>& migrations) {
     if (migrations.empty()) return;
     ParseScope scope;
     std::vector<std::string> refused;

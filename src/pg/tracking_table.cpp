@@ -1,7 +1,7 @@
 #include "pg/tracking_table.hpp"
 
 #include "core/error.hpp"
-#include "pg/inputs.hpp"
+#include "pg/notices.hpp"
 #include "pg/switch_user.hpp"
 
 namespace trovella::pg {
@@ -118,7 +118,7 @@ void TrackingTable::create_if_missing() {
     exists(false);
 }
 
-void TrackingTable::require_access(Access access, bool read_only) {
+void TrackingTable::require_access(core::Access access, bool read_only) {
     const unsigned bit = 1u << static_cast<unsigned>(access);
     const Relation& rel = relation();
     if (checked_access_ & bit) return;
@@ -135,10 +135,10 @@ void TrackingTable::require_access(Access access, bool read_only) {
     std::string needs = "USAGE on schema " + quoted_schema_ + " and SELECT";
     std::vector<std::string> missing_table;
     if (!yes(1)) missing_table.push_back("SELECT");
-    if (access == Access::append) {
+    if (access == core::Access::append) {
         needs += " and INSERT";
         if (!yes(2)) missing_table.push_back("INSERT");
-    } else if (access == Access::update) {
+    } else if (access == core::Access::update) {
         needs += " and UPDATE";
         if (!yes(3)) missing_table.push_back("UPDATE");
     }
@@ -212,20 +212,20 @@ std::vector<core::TrackingRow> TrackingTable::select_rows(const std::string& sql
 
 std::vector<core::TrackingRow> TrackingTable::read_rows(bool read_only) {
     if (!exists(read_only)) return {};
-    require_access(Access::read, read_only);
+    require_access(core::Access::read, read_only);
     return select_rows("SELECT id, hash, created_at FROM " + quoted_ + " ORDER BY id", {}, read_only);
 }
 
 std::vector<core::TrackingRow> TrackingTable::read_rows_after(std::int64_t after) {
     if (!exists(false)) return {};
-    require_access(Access::read, false);
+    require_access(core::Access::read, false);
     return select_rows("SELECT id, hash, created_at FROM " + quoted_ +
                            " WHERE id OPERATOR(pg_catalog.>) $1 ORDER BY id",
                        {Param::of(after)}, false);
 }
 
 std::int64_t TrackingTable::insert(const std::string& hash, std::int64_t when) {
-    require_access(Access::append, false);
+    require_access(core::Access::append, false);
     const Oid owner = relation().owner;
     SwitchUser as_owner(owner, SwitchUser::Mode::restricted);
     return to_int64(spi_.query_value(
@@ -234,7 +234,7 @@ std::int64_t TrackingTable::insert(const std::string& hash, std::int64_t when) {
 }
 
 void TrackingTable::update_hash(std::int64_t id, const std::string& hash) {
-    require_access(Access::update, false);
+    require_access(core::Access::update, false);
     const Oid owner = relation().owner;
     SwitchUser as_owner(owner, SwitchUser::Mode::restricted);
     spi_.query(("UPDATE " + quoted_ + " SET hash = $1 WHERE id OPERATOR(pg_catalog.=) $2").c_str(),

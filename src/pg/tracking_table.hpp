@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "core/database.hpp"
 #include "core/options.hpp"
 #include "core/planner.hpp"
 #include "pg/spi.hpp"
@@ -39,8 +40,7 @@ public:
     std::string lock_holder();
 
     // The caller must hold what the operation needs (42501 naming the GRANT otherwise).
-    enum class Access { read, append, update };
-    void require_access(Access access, bool read_only);
+    void require_access(core::Access access, bool read_only);
 
     std::vector<core::TrackingRow> read_rows(bool read_only);
     // Rows with an id above `after`, in id order (apply_each's look at what others committed).
