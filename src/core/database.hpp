@@ -70,6 +70,16 @@ struct FailureNote {
 
 enum class Access { read, append, update };
 
+// How many rows the tracking table has, and its highest id: cheap to read, and it changes whenever
+// anyone adds or removes rows (ids are not handed out in commit order, so "rows above the last id
+// seen" would miss a row another session numbered earlier and committed later).
+struct TrackingCount {
+    std::size_t rows = 0;
+    std::int64_t max_id = 0;
+    bool operator==(const TrackingCount& other) const { return rows == other.rows && max_id == other.max_id; }
+    bool operator!=(const TrackingCount& other) const { return !(*this == other); }
+};
+
 class Database {
 public:
     virtual ~Database() = default;
@@ -91,7 +101,7 @@ public:
     // The caller may do what `access` needs on the tracking table; throws naming the GRANT.
     virtual void require_access(Access access) = 0;
     virtual std::vector<TrackingRow> tracking_rows() = 0;  // id order; none when it does not exist
-    virtual std::vector<TrackingRow> tracking_rows_after(std::int64_t id) = 0;
+    virtual TrackingCount tracking_count() = 0;
     virtual std::int64_t insert_tracking_row(const std::string& hash, std::int64_t when) = 0;
     virtual void update_tracking_hash(std::int64_t id, const std::string& hash) = 0;
 

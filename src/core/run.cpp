@@ -200,13 +200,21 @@ struct Seen {
     std::vector<TrackingRow> rows;
     std::set<std::int64_t> own;       // ids of the rows this call wrote
     std::set<std::int64_t> recorded;  // created_at of every row seen: what is applied
-    std::int64_t newest_id = 0;       // rows above it are new to this call
 
     void add(TrackingRow row, bool mine) {
-        newest_id = std::max(newest_id, row.id);
         if (row.created_at) recorded.insert(*row.created_at);
         if (mine) own.insert(row.id);
         rows.push_back(std::move(row));
+    }
+    void replace(std::vector<TrackingRow> now) {
+        rows.clear();
+        recorded.clear();
+        for (auto& row : now) add(std::move(row), false);
+    }
+    TrackingCount count() const {
+        TrackingCount c{rows.size(), 0};
+        for (const auto& row : rows) c.max_id = std::max(c.max_id, row.id);
+        return c;
     }
 };
 
@@ -288,16 +296,15 @@ ApplyResult apply_each(Database& db, const Inputs& in) {
             [&] {
                 SettingsScope settings(db, in.options);
                 db.lock();
-                // Another runner may have committed since: check everything apply checks (unknown
-                // rows, database ahead, modified, out of order) before running anything, and skip
-                // what it already applied. Identity decides; nothing runs twice.
-                bool others = false;
-                for (auto& row : db.tracking_rows_after(seen.newest_id)) {
-                    others = others || seen.own.count(row.id) == 0;
-                    seen.add(std::move(row), false);
+                // Someone may have changed the tracking table since (another runner, drizzle-kit):
+                // then check everything apply checks (unknown rows, database ahead, modified, out
+                // of order) before running anything, and skip what was applied meanwhile. Identity
+                // decides; nothing runs twice.
+                if (db.tracking_count() != seen.count()) {
+                    stage = Stage::rechecking;
+                    seen.replace(db.tracking_rows());
+                    check_can_apply(assess(in.journal, seen.rows, &in.hashes, &seen.own), in.options);
                 }
-                stage = Stage::rechecking;
-                if (others) check_can_apply(assess(in.journal, seen.rows, &in.hashes, &seen.own), in.options);
                 const bool done = seen.recorded.count(entry.when) > 0;
                 if (!done) {
                     stage = Stage::running;

@@ -30,7 +30,7 @@ public:
     void create_tracking_table_if_missing() override { tracking_.create_if_missing(); }
     void require_access(core::Access access) override { tracking_.require_access(access, read_only()); }
     std::vector<core::TrackingRow> tracking_rows() override { return tracking_.read_rows(read_only()); }
-    std::vector<core::TrackingRow> tracking_rows_after(std::int64_t id) override { return tracking_.read_rows_after(id); }
+    core::TrackingCount tracking_count() override { return tracking_.count_rows(); }
     std::int64_t insert_tracking_row(const std::string& hash, std::int64_t when) override {
         return tracking_.insert(hash, when);
     }

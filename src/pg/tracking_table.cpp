@@ -216,12 +216,16 @@ std::vector<core::TrackingRow> TrackingTable::read_rows(bool read_only) {
     return select_rows("SELECT id, hash, created_at FROM " + quoted_ + " ORDER BY id", {}, read_only);
 }
 
-std::vector<core::TrackingRow> TrackingTable::read_rows_after(std::int64_t after) {
+core::TrackingCount TrackingTable::count_rows() {
     if (!exists(false)) return {};
     require_access(core::Access::read, false);
-    return select_rows("SELECT id, hash, created_at FROM " + quoted_ +
-                           " WHERE id OPERATOR(pg_catalog.>) $1 ORDER BY id",
-                       {Param::of(after)}, false);
+    const Oid owner = relation().owner;
+    std::vector<Row> rows;
+    {
+        SwitchUser as_owner(owner, SwitchUser::Mode::restricted);
+        rows = spi_.query(("SELECT pg_catalog.count(*), coalesce(pg_catalog.max(id), 0) FROM " + quoted_).c_str());
+    }
+    return core::TrackingCount{static_cast<std::size_t>(to_int64(rows.at(0)[0])), to_int64(rows.at(0)[1])};
 }
 
 std::int64_t TrackingTable::insert(const std::string& hash, std::int64_t when) {

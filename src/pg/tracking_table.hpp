@@ -43,8 +43,8 @@ public:
     void require_access(core::Access access, bool read_only);
 
     std::vector<core::TrackingRow> read_rows(bool read_only);
-    // Rows with an id above `after`, in id order (apply_each's look at what others committed).
-    std::vector<core::TrackingRow> read_rows_after(std::int64_t after);
+    // Its row count and highest id (apply_each's look at whether others changed it).
+    core::TrackingCount count_rows();
     std::int64_t insert(const std::string& hash, std::int64_t when);
     // The only change the extension ever makes to an existing row (repair()).
     void update_hash(std::int64_t id, const std::string& hash);

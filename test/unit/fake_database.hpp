@@ -3,6 +3,7 @@
 // which statement fails.
 #pragma once
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <stdexcept>
@@ -32,7 +33,8 @@ public:
     bool table_exists = true;
     bool read_only_session = false;
     std::int64_t next_id = 1;
-    // Before the lock of call number `n` (1-based) returns, another runner commits these rows.
+    // Before the lock of call number `n` (1-based) returns, another runner commits these rows
+    // (id 0: the next id).
     std::map<int, std::vector<core::TrackingRow>> others_commit_before_lock;
     // The statement "tag#number" fails with this message.
     std::map<std::string, std::string> failing_statements;
@@ -58,7 +60,7 @@ public:
         auto it = others_commit_before_lock.find(locks);
         if (it == others_commit_before_lock.end()) return;
         for (auto row : it->second) {
-            row.id = next_id++;
+            if (row.id == 0) row.id = next_id++;  // else: an id the other session drew earlier
             rows.push_back(row);
         }
     }
@@ -74,12 +76,11 @@ public:
         log.push_back("tracking_rows");
         return table_exists ? rows : std::vector<core::TrackingRow>{};
     }
-    std::vector<core::TrackingRow> tracking_rows_after(std::int64_t id) override {
-        log.push_back("tracking_rows_after " + std::to_string(id));
-        std::vector<core::TrackingRow> out;
-        for (const auto& row : rows)
-            if (row.id > id) out.push_back(row);
-        return out;
+    core::TrackingCount tracking_count() override {
+        log.push_back("tracking_count");
+        core::TrackingCount c{rows.size(), 0};
+        for (const auto& row : rows) c.max_id = std::max(c.max_id, row.id);
+        return c;
     }
     std::int64_t insert_tracking_row(const std::string& hash, std::int64_t when) override {
         log.push_back("insert_tracking_row " + std::to_string(when));
