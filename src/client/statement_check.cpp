@@ -153,14 +153,54 @@ std::string option_string(const json& arg) {
     return {};
 }
 
-// defGetBoolean (commands/define.c) of a DefElem: no value is true; 0 and 1; true, false, on and
-// off in any case; anything else is the error the server raises.
-bool boolean_option(const json& defelem) {
+// libpg_query 15-4.0.0 leaves out the value of a negative Integer as it leaves out a zero
+// (pganalyze/libpg_query#243, fixed in later releases). In an option the rules read, the value
+// follows the option's name (at the DefElem's location), an optional "=" and an optional sign,
+// with only whitespace and comments between: it is negative when a "-" precedes digits that are
+// not all zeros. (The names read, concurrently, connect and create_slot, hold no "-" or digit.)
+bool negative_integer_at(std::string_view sql, std::size_t location) {
+    bool minus = false;
+    std::size_t i = location;
+    while (i < sql.size()) {
+        if (sql.compare(i, 2, "--") == 0) {
+            i = sql.find('\n', i);
+            if (i == std::string_view::npos) return false;
+        } else if (sql.compare(i, 2, "/*") == 0) {
+            int depth = 0;
+            do {
+                if (sql.compare(i, 2, "/*") == 0) {
+                    ++depth;
+                    i += 2;
+                } else if (sql.compare(i, 2, "*/") == 0) {
+                    --depth;
+                    i += 2;
+                } else {
+                    ++i;
+                }
+            } while (depth > 0 && i < sql.size());
+        } else if (sql[i] >= '0' && sql[i] <= '9') {
+            while (i < sql.size() && sql[i] >= '0' && sql[i] <= '9')
+                if (sql[i++] != '0') return minus;
+            return false;
+        } else {
+            if (sql[i] == '-') minus = true;
+            if (sql[i] == '+') minus = false;
+            ++i;
+        }
+    }
+    return false;
+}
+
+// defGetBoolean (commands/define.c) of a DefElem of `sql`: no value is true; 0 and 1; true, false,
+// on and off in any case; anything else is the error the server raises.
+bool boolean_option(const json& defelem, std::string_view sql) {
     const json* arg = member(defelem, "arg");
     if (arg == nullptr) return true;
     if (const json* integer = member(*arg, "Integer")) {
         const json* ival = member(*integer, "ival");
-        long long value = ival != nullptr && ival->is_number_integer() ? ival->get<long long>() : 0;
+        long long value = ival != nullptr && ival->is_number_integer()           ? ival->get<long long>()
+                          : negative_integer_at(sql, count(defelem, "location")) ? -1
+                                                                                 : 0;
         if (value == 0) return false;
         if (value == 1) return true;
     } else {
@@ -188,7 +228,7 @@ bool has_option(const json& node, const char* key, const char* name) {
     return false;
 }
 
-core::StatementFacts facts_of(const json& raw) {
+core::StatementFacts facts_of(const json& raw, std::string_view sql) {
     core::StatementFacts facts;
     facts.location = count(raw, "stmt_location");
     facts.length = count(raw, "stmt_len");
@@ -215,7 +255,7 @@ core::StatementFacts facts_of(const json& raw) {
             facts.kind = text(node, "kind");
             for (const auto& item : list(node, "params")) {  // every one read, the last one wins (ExecReindex)
                 const json& option = node_of_type(item, "DefElem");
-                if (text(option, "defname") == "concurrently") facts.concurrent = boolean_option(option);
+                if (text(option, "defname") == "concurrently") facts.concurrent = boolean_option(option, sql);
             }
             break;
         case StatementNode::AlterTableStmt:
@@ -228,8 +268,8 @@ core::StatementFacts facts_of(const json& raw) {
             for (const auto& item : list(node, "options")) {  // in order, as parse_subscription_options
                 const json& option = node_of_type(item, "DefElem");
                 const std::string name = text(option, "defname");
-                if (name == "connect") facts.connect = boolean_option(option);
-                if (name == "create_slot") facts.create_slot = boolean_option(option);
+                if (name == "connect") facts.connect = boolean_option(option, sql);
+                if (name == "create_slot") facts.create_slot = boolean_option(option, sql);
             }
             break;
         case StatementNode::ClusterStmt:
@@ -267,7 +307,7 @@ std::vector<core::StatementFacts> parse_statements(const std::string& sql) {
     }
     const json tree = json::parse(result.get().parse_tree);
     std::vector<core::StatementFacts> facts;
-    for (const auto& raw : list(tree, "stmts")) facts.push_back(facts_of(raw));
+    for (const auto& raw : list(tree, "stmts")) facts.push_back(facts_of(raw, sql));
     return facts;
 }
 
