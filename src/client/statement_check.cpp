@@ -23,46 +23,62 @@ using nlohmann::json;
 
 const char* const kSyntaxError = "42601";
 
-// libpg_query reports no SQLSTATE. Nearly every error of PostgreSQL 15's grammar and scanner is a
-// syntax error (42601); these are the ones that are not, from gram.y and scan.l, with the code
-// the server gives them (a "%" stands for what the message names).
-struct ParserErrorCode {
+// libpg_query reports a parser error's message and the function that raised it, but neither its
+// SQLSTATE nor its DETAIL or HINT. Nearly every error of PostgreSQL 15's grammar and scanner is a
+// plain syntax error (42601); these are all the others (gram.y, scan.l, parser.c), with what the
+// server adds to them ("%" stands for the text a message names; `function`, when given, tells two
+// errors of the same message apart).
+struct ParserError {
     const char* message;
+    const char* function;
     const char* sqlstate;
+    const char* detail;
+    const char* hint;
 };
-const ParserErrorCode kParserErrorCodes[] = {
-    {"% constraints cannot be marked DEFERRABLE", "0A000"},
-    {"% constraints cannot be marked NO INHERIT", "0A000"},
-    {"% constraints cannot be marked NOT VALID", "0A000"},
-    {"CREATE ASSERTION is not yet implemented", "0A000"},
-    {"CREATE EXTENSION ... FROM is no longer supported", "0A000"},
-    {"CREATE OR REPLACE CONSTRAINT TRIGGER is not supported", "0A000"},
-    {"CREATE SCHEMA IF NOT EXISTS cannot include schema elements", "0A000"},
-    {"MATCH PARTIAL not yet implemented", "0A000"},
-    {"RECHECK is no longer required", "0A000"},
-    {"UNENCRYPTED PASSWORD is no longer supported", "0A000"},
-    {"UNIQUE predicate is not yet implemented", "0A000"},
-    {"WITH CHECK OPTION not supported on recursive views", "0A000"},
-    {"a column list with % is only supported for ON DELETE actions", "0A000"},
-    {"aggregates cannot have output arguments", "0A000"},
+const ParserError kParserErrors[] = {
+    {"% constraints cannot be marked DEFERRABLE", nullptr, "0A000", "", ""},
+    {"% constraints cannot be marked NO INHERIT", nullptr, "0A000", "", ""},
+    {"% constraints cannot be marked NOT VALID", nullptr, "0A000", "", ""},
+    {"CREATE ASSERTION is not yet implemented", nullptr, "0A000", "", ""},
+    {"CREATE EXTENSION ... FROM is no longer supported", nullptr, "0A000", "", ""},
+    {"CREATE OR REPLACE CONSTRAINT TRIGGER is not supported", nullptr, "0A000", "", ""},
+    {"CREATE SCHEMA IF NOT EXISTS cannot include schema elements", nullptr, "0A000", "", ""},
+    {"MATCH PARTIAL not yet implemented", nullptr, "0A000", "", ""},
+    {"RECHECK is no longer required", nullptr, "0A000", "", "Update your data type."},
+    {"UNENCRYPTED PASSWORD is no longer supported", nullptr, "0A000", "",
+     "Remove UNENCRYPTED to store the password in encrypted form instead."},
+    {"UNIQUE predicate is not yet implemented", nullptr, "0A000", "", ""},
+    {"WITH CHECK OPTION not supported on recursive views", nullptr, "0A000", "", ""},
+    {"a column list with % is only supported for ON DELETE actions", nullptr, "0A000", "", ""},
+    {"aggregates cannot have output arguments", nullptr, "0A000", "", ""},
     {"an ordered-set aggregate with a VARIADIC direct argument must have one VARIADIC aggregated argument of the "
      "same data type",
-     "0A000"},
-    {"current database cannot be changed", "0A000"},
-    {"unsafe use of string constant with Unicode escapes", "0A000"},
-    {"invalid Unicode escape", "22025"},
-    {"column number must be in range from 1 to %", "22023"},
-    {"precision for type float must be at least 1 bit", "22023"},
-    {"precision for type float must be less than 54 bits", "22023"},
-    {"modulus for hash partition provided more than once", "42710"},
-    {"remainder for hash partition provided more than once", "42710"},
-    {"% cannot be used as a role name here", "42939"},
-    {"role name \"%\" is reserved", "42939"},
-    {"frame start cannot be UNBOUNDED FOLLOWING", "42P20"},
-    {"frame end cannot be UNBOUNDED PRECEDING", "42P20"},
-    {"frame starting from current row cannot have preceding rows", "42P20"},
-    {"frame starting from following row cannot have preceding rows", "42P20"},
-    {"frame starting from following row cannot end with current row", "42P20"},
+     nullptr, "0A000", "", ""},
+    {"current database cannot be changed", nullptr, "0A000", "", ""},
+    {"unsafe use of string constant with Unicode escapes", nullptr, "0A000",
+     "String constants with Unicode escapes cannot be used when standard_conforming_strings is off.", ""},
+    {"invalid Unicode escape", "str_udeescape", "42601", "", "Unicode escapes must be \\XXXX or \\+XXXXXX."},
+    {"invalid Unicode escape", nullptr, "22025", "", "Unicode escapes must be \\uXXXX or \\UXXXXXXXX."},
+    {"column number must be in range from 1 to %", nullptr, "22023", "", ""},
+    {"precision for type float must be at least 1 bit", nullptr, "22023", "", ""},
+    {"precision for type float must be less than 54 bits", nullptr, "22023", "", ""},
+    {"modulus for hash partition provided more than once", nullptr, "42710", "", ""},
+    {"remainder for hash partition provided more than once", nullptr, "42710", "", ""},
+    {"% cannot be used as a role name here", nullptr, "42939", "", ""},
+    {"role name \"%\" is reserved", nullptr, "42939", "", ""},
+    {"frame start cannot be UNBOUNDED FOLLOWING", nullptr, "42P20", "", ""},
+    {"frame end cannot be UNBOUNDED PRECEDING", nullptr, "42P20", "", ""},
+    {"frame starting from current row cannot have preceding rows", nullptr, "42P20", "", ""},
+    {"frame starting from following row cannot have preceding rows", nullptr, "42P20", "", ""},
+    {"frame starting from following row cannot end with current row", nullptr, "42P20", "", ""},
+    {"LIMIT #,# syntax is not supported", nullptr, "42601", "", "Use separate LIMIT and OFFSET clauses."},
+    {"VALUES in FROM must have an alias", nullptr, "42601", "", "For example, FROM (VALUES ...) [AS] foo."},
+    {"subquery in FROM must have an alias", nullptr, "42601", "", "For example, FROM (SELECT ...) [AS] foo."},
+    {"missing argument", nullptr, "42601", "", "Use NONE to denote the missing argument of a unary operator."},
+    {"unrecognized row security option \"%\"", nullptr, "42601", "",
+     "Only PERMISSIVE or RESTRICTIVE policies are supported currently."},
+    {"invalid publication object list", nullptr, "42601",
+     "One of TABLE or TABLES IN SCHEMA must be specified before a standalone table or schema name.", ""},
 };
 
 // `message` is `pattern` with each "%" standing for some text.
@@ -77,10 +93,14 @@ bool matches(std::string_view message, std::string_view pattern) {
     return false;
 }
 
-const char* sqlstate_of_parser_error(std::string_view message) {
-    for (const auto& code : kParserErrorCodes)
-        if (matches(message, code.message)) return code.sqlstate;
-    return kSyntaxError;
+// The server's error for what libpg_query reports.
+ParseError parser_error(const PgQueryError& e) {
+    const std::string message = e.message != nullptr ? e.message : "syntax error";
+    for (const auto& known : kParserErrors)
+        if (matches(message, known.message) &&
+            (known.function == nullptr || (e.funcname != nullptr && std::strcmp(e.funcname, known.function) == 0)))
+            return ParseError(known.sqlstate, message, known.detail, known.hint);
+    return ParseError(kSyntaxError, message);
 }
 
 const json* member(const json& object, const char* key) {
@@ -301,10 +321,7 @@ private:
 
 std::vector<core::StatementFacts> parse_statements(const std::string& sql) {
     ParseResult result(sql);
-    if (result.get().error != nullptr) {
-        const char* message = result.get().error->message != nullptr ? result.get().error->message : "syntax error";
-        throw ParseError(sqlstate_of_parser_error(message), message, result.get().error->cursorpos);
-    }
+    if (result.get().error != nullptr) throw parser_error(*result.get().error);
     const json tree = json::parse(result.get().parse_tree);
     std::vector<core::StatementFacts> facts;
     for (const auto& raw : list(tree, "stmts")) facts.push_back(facts_of(raw, sql));
@@ -321,8 +338,8 @@ std::vector<core::CheckedStatement> checked_statements(const std::vector<core::M
             try {
                 facts = parse_statements(std::string(piece.sql));
             } catch (const ParseError& e) {
-                throw Failure(ServerMessage{
-                    "ERROR", e.sqlstate(), e.what(), {}, {}, core::statement_context(*migration.entry, piece, total)});
+                throw Failure(ServerMessage{"ERROR", e.sqlstate(), e.what(), e.detail(), e.hint(),
+                                            core::statement_context(*migration.entry, piece, total)});
             }
             core::add_checked_statements(checked, migration, piece, facts);
         }

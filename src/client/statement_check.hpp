@@ -14,17 +14,22 @@
 
 namespace trovella::client {
 
-// What the parser rejects, as the server would report it: its SQLSTATE and message.
+// What the parser rejects, as the server reports it: SQLSTATE, message, DETAIL and HINT.
 class ParseError : public std::runtime_error {
 public:
-    ParseError(std::string sqlstate, const std::string& message, int cursor = 0)
-        : std::runtime_error(message), sqlstate_(std::move(sqlstate)), cursor_(cursor) {}
+    ParseError(std::string sqlstate, const std::string& message, std::string detail = {}, std::string hint = {})
+        : std::runtime_error(message),
+          sqlstate_(std::move(sqlstate)),
+          detail_(std::move(detail)),
+          hint_(std::move(hint)) {}
     const std::string& sqlstate() const noexcept { return sqlstate_; }
-    int cursor() const noexcept { return cursor_; }  // 1-based character position; 0: none
+    const std::string& detail() const noexcept { return detail_; }
+    const std::string& hint() const noexcept { return hint_; }
 
 private:
     std::string sqlstate_;
-    int cursor_;
+    std::string detail_;
+    std::string hint_;
 };
 
 // The facts of every SQL statement of `sql`, in order (a piece may hold several; none when it
@@ -36,8 +41,9 @@ std::vector<core::StatementFacts> parse_statements(const std::string& sql);
 std::vector<core::CheckedStatement> checked_statements(const std::vector<core::MigrationToCheck>& migrations);
 
 // core::Database::check_statements for the client engine: a syntax error throws Failure as
-// above; statements that cannot run inside a migration's transaction throw the extension's own
-// core::Error (unsupported, 0A000), with the same message, DETAIL and HINT.
+// above (the position of a syntax error is not given: the CONTEXT line names the statement); statements that cannot run
+// inside a migration's transaction throw the extension's own core::Error (unsupported, 0A000), with the same message,
+// DETAIL and HINT.
 void check_statements(const std::vector<core::MigrationToCheck>& migrations);
 
 }  // namespace trovella::client

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# The two pre-flight checks agree (issue 10): the extension's (PostgreSQL's pg_parse_query inside
+# the server, src/pg/statement_check) and the client engine's (libpg_query, PostgreSQL 15's parser
+# as a library, src/client/statement_check) read the same statements through one rule table
+# (src/core/statement_rules) and must refuse exactly the same ones with exactly the same error.
+#   1. every case of test/parser_agreement/cases.txt (every rule and its negative twins, pieces
+#      holding several statements, syntax errors): the extension's verdict (plan() of the case
+#      alone: nothing, or the error it raises, field by field) equals the client's, and both are
+#      what the case expects (class, reason, statement number and line of every refusal);
+#   2. every .sql file of the shared corpora (dokploy, sim), each alone, the same comparison;
+#   3. the comparison fails when the two disagree: verdicts of the extension altered on purpose
+#      (a refusal dropped, a line changed, a refusal added), and a case expecting a wrong line,
+#      are each reported "not ok".
+# The client's half is build/core/parser_verdicts (CMake, test/parser_agreement/parser_verdicts.cpp),
+# built here when missing. The corpora are optional (a user's machine has none): /work/shared/
+# corpora, else ../shared/corpora beside the repository (or $TROVELLA_CORPORA); without them part 2
+# is skipped and says so.
+. "$(dirname "$0")/../lib/check.sh"
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+CASES=$ROOT/test/parser_agreement/cases.txt
+BUILD=${TROVELLA_CMAKE_BUILD:-$ROOT/build/core}
+HELPER=$BUILD/parser_verdicts
+TMP=$(mktemp -d /tmp/trovella-parsers.XXXXXX)
+db=tm_parser_agreement
+trap 'dropdb --if-exists $db 2>/dev/null; rm -rf "$TMP"' EXIT
+
+# The helper: built with the unit tests by scripts/test; built here when run alone.
+if ! { [ -d "$BUILD" ] || cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$TMP/cmake.log" 2>&1; } ||
+   ! cmake --build "$BUILD" --target parser_verdicts >>"$TMP/cmake.log" 2>&1; then
+  tail -30 "$TMP/cmake.log"
+  check "build the client's half (parser_verdicts)" false
+  finish; exit 1
+fi
+
+CORPORA=()
+candidates=(/work/shared/corpora "$ROOT/../shared/corpora")
+[ -n "${TROVELLA_CORPORA:-}" ] && candidates=("$TROVELLA_CORPORA")
+for candidate in "${candidates[@]}"; do
+  if [ -d "$candidate" ]; then
+    for corpus in "$candidate"/*/; do ls "$corpus"*.sql >/dev/null 2>&1 && CORPORA+=("${corpus%/}"); done
+    break
+  fi
+done
+[ ${#CORPORA[@]} -gt 0 ] || echo "# corpora: none found (${candidates[*]}): part 2 skipped"
+
+dropdb --if-exists $db 2>/dev/null
+createdb $db && psql -X -q -d $db -v ON_ERROR_STOP=1 -c "CREATE EXTENSION trovella_migrate" >/dev/null ||
+  { check "a database with the extension" false; finish; exit 1; }
+
+# extension_verdicts MIGRATIONS_JSON: what plan() raises for each migration alone, as
+# {"tag": {"sqlstate", "message", "detail", "hint", "context"}} ("00000": nothing raised).
+extension_verdicts() {
+  psql -X -q -At -d $db -v ON_ERROR_STOP=1 <<SQL
+SET client_min_messages = warning;
+SET lc_messages = 'C';
+\\set m \`cat '$1'\`
+CREATE FUNCTION pg_temp.verdict(tag text, body text) RETURNS jsonb LANGUAGE plpgsql AS \$\$
+DECLARE
+  st text; msg text; det text; hnt text; ctx text;
+BEGIN
+  PERFORM FROM trovella_migrate.plan(
+    json_build_object('entries', json_build_array(json_build_object('idx', 0, 'when', 1, 'tag', tag))),
+    jsonb_build_object(tag, body));
+  RETURN jsonb_build_object('sqlstate', '00000');
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL,
+                          hnt = PG_EXCEPTION_HINT, ctx = PG_EXCEPTION_CONTEXT;
+  RETURN jsonb_build_object('sqlstate', st, 'message', msg, 'detail', det, 'hint', hnt, 'context', ctx);
+END \$\$;
+SELECT jsonb_object_agg(key, pg_temp.verdict(key, value)) FROM jsonb_each_text(:'m');
+SQL
+}
+
+# 1 and 2. Every case and every corpus file: both parsers, compared.
+"$HELPER" migrations "$CASES" "${CORPORA[@]}" >"$TMP/migrations.json" &&
+  extension_verdicts "$TMP/migrations.json" >"$TMP/extension.json" ||
+  { check "the extension's verdicts (plan() of every migration)" false; finish; exit 1; }
+check "the extension gave a verdict for every migration ($(jq length "$TMP/migrations.json"))" \
+  test "$(jq length "$TMP/extension.json")" = "$(jq length "$TMP/migrations.json")"
+"$HELPER" compare "$CASES" "${CORPORA[@]}" "$TMP/extension.json" >"$TMP/compare.out" 2>&1
+status=$?
+cat "$TMP/compare.out"
+TM_PASSED=$((TM_PASSED + $(grep -c '^ok - ' "$TMP/compare.out")))
+TM_FAILED=$((TM_FAILED + $(grep -c '^not ok - ' "$TMP/compare.out")))
+check "the comparison ran to the end and found no disagreement (exit 0)" test "$status" = 0
+
+# 3. The comparison can fail: verdicts altered on purpose are each reported.
+jq '.one_piece_several_statements.detail |= (split("\n") | .[0:1] | join("\n"))
+    | .syntax_error.context |= sub("[(]line [0-9]+[)]"; "(line 99)")
+    | .analyze = {sqlstate: "0A000", message: "1 statement cannot run", detail: "", hint: "", context: ""}' \
+  "$TMP/extension.json" >"$TMP/altered.json"
+"$HELPER" compare "$CASES" "$TMP/altered.json" >"$TMP/altered.out" 2>&1
+status=$?
+check "a disagreement fails the comparison (exit 1)" test "$status" = 1
+for tag in one_piece_several_statements syntax_error analyze; do
+  check "... the altered verdict of $tag is reported" grep -q "^not ok - $tag$" "$TMP/altered.out"
+done
+check "... and nothing else" test "$(grep -c '^not ok' "$TMP/altered.out")" = 3
+sed -n '/^not ok - one_piece_several_statements$/,/^#   client/p' "$TMP/altered.out" | sed 's/^/#   /'
+sed 's/^expect: refused 2:3 no_transaction_block CREATE INDEX CONCURRENTLY$/expect: refused 2:4 no_transaction_block CREATE INDEX CONCURRENTLY/' \
+  "$CASES" >"$TMP/wrong_case.txt"
+"$HELPER" compare "$TMP/wrong_case.txt" "$TMP/extension.json" >"$TMP/wrong_case.out" 2>&1
+check "a case expecting the wrong line fails the comparison" \
+  test "$?/$(grep -c '^not ok' "$TMP/wrong_case.out")/$(grep -c '^not ok - cic$' "$TMP/wrong_case.out")" = 1/1/1
+finish
