@@ -206,6 +206,41 @@ TEST(ClientStatementCheck, WhereEachStatementIsInThePiece) {
     EXPECT_TRUE(parse_statements(" ; ;\n-- nothing\n").empty());
 }
 
+// The DETAIL and HINT the server adds to a parser error, which libpg_query does not report.
+ParseError the_parse_error(const std::string& sql) {
+    try {
+        parse_statements(sql);
+    } catch (const ParseError& e) {
+        return e;
+    }
+    return ParseError("", "");
+}
+
+TEST(ClientStatementCheck, ParserErrorsGetTheServersDetailAndHint) {
+    ParseError e = the_parse_error("SELECT * FROM (SELECT 1)");
+    EXPECT_EQ(e.sqlstate(), "42601");
+    EXPECT_STREQ(e.what(), "subquery in FROM must have an alias");
+    EXPECT_EQ(e.hint(), "For example, FROM (SELECT ...) [AS] foo.");
+    EXPECT_EQ(e.detail(), "");
+    e = the_parse_error("CREATE PUBLICATION p FOR t");
+    EXPECT_EQ(e.detail(),
+              "One of TABLE or TABLES IN SCHEMA must be specified before a standalone table or schema name.");
+    // One message, two errors: told apart by the function that raised it.
+    e = the_parse_error("SELECT E'\\uzz'");
+    EXPECT_STREQ(e.what(), "invalid Unicode escape");
+    EXPECT_EQ(e.sqlstate(), "22025");
+    EXPECT_EQ(e.hint(), "Unicode escapes must be \\uXXXX or \\UXXXXXXXX.");
+    e = the_parse_error("SELECT U&'\\wxyz'");
+    EXPECT_STREQ(e.what(), "invalid Unicode escape");
+    EXPECT_EQ(e.sqlstate(), "42601");
+    EXPECT_EQ(e.hint(), "Unicode escapes must be \\XXXX or \\+XXXXXX.");
+    e = the_parse_error("SELECT 1 LIMIT 1, 2");
+    EXPECT_EQ(e.hint(), "Use separate LIMIT and OFFSET clauses.");
+    e = the_parse_error("CREATE TABLE e (id int,, x int)");
+    EXPECT_EQ(e.hint(), "");
+    EXPECT_EQ(e.detail(), "");
+}
+
 TEST(ClientStatementCheck, SyntaxErrorsAreWordedAsTheServerWordsThem) {
     std::string sqlstate;
     EXPECT_EQ(parse_error("CREATE TABLE e (id int,, x int);", &sqlstate), "syntax error at or near \",\"");
@@ -263,6 +298,16 @@ TEST(ClientStatementCheck, ASyntaxErrorIsTheServersErrorWithTheExtensionsContext
         EXPECT_EQ(f.error().context,
                   "migration \"0001_fails\", statement 2 of 3 (line 3): CREATE TABLE e_t3 (id int,, x int);");
         EXPECT_EQ(f.code(), ExitCode::migration_failed);
+    }
+    // With the HINT the server gives it.
+    Migration hinted("0000_hinted", "SELECT * FROM (SELECT 1);");
+    try {
+        check_statements({hinted.to_check()});
+        FAIL() << "no error";
+    } catch (const Failure& f) {
+        EXPECT_EQ(f.error().message, "subquery in FROM must have an alias");
+        EXPECT_EQ(f.error().hint, "For example, FROM (SELECT ...) [AS] foo.");
+        EXPECT_EQ(f.error().context, "migration \"0000_hinted\", statement 1 of 1 (line 1): SELECT * FROM (SELECT 1);");
     }
     // An option that is not a Boolean is reported the same way.
     Migration bad("0000_bad", "REINDEX (CONCURRENTLY maybe) TABLE t;");
