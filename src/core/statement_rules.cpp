@@ -32,6 +32,7 @@ bool from_stdin(const StatementFacts& f) { return !f.copy_file && f.copy_from; }
 bool to_stdout(const StatementFacts& f) { return !f.copy_file && !f.copy_from; }
 bool vacuum(const StatementFacts& f) { return f.vacuum; }
 bool concurrent(const StatementFacts& f) { return f.concurrent; }
+bool whole_schema(const StatementFacts& f) { return f.kind == "REINDEX_OBJECT_SCHEMA"; }
 bool whole_system_or_database(const StatementFacts& f) {
     return f.kind == "REINDEX_OBJECT_SYSTEM" || f.kind == "REINDEX_OBJECT_DATABASE";
 }
@@ -96,6 +97,7 @@ const std::vector<StatementRule>& statement_rules() {
         {N::IndexStmt, concurrent, C::no_transaction_block, "CREATE INDEX CONCURRENTLY"},
         {N::DropStmt, concurrent, C::no_transaction_block, "DROP INDEX CONCURRENTLY"},
         {N::ReindexStmt, concurrent, C::no_transaction_block, "REINDEX CONCURRENTLY"},
+        {N::ReindexStmt, whole_schema, C::no_transaction_block, "REINDEX SCHEMA"},
         {N::ReindexStmt, whole_system_or_database, C::no_transaction_block, "REINDEX SYSTEM or REINDEX DATABASE"},
         {N::AlterTableStmt, concurrent, C::no_transaction_block, "ALTER TABLE ... DETACH PARTITION CONCURRENTLY"},
         {N::AlterDatabaseStmt, sets_tablespace, C::no_transaction_block, "ALTER DATABASE ... SET TABLESPACE"},

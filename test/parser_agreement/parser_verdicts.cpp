@@ -5,6 +5,10 @@
 //   parser_verdicts migrations CASES [CORPUS_DIR...]
 //       prints the migrations as one JSON object {"tag": "text", ...}: every case of the CASES
 //       file, then every .sql file of each corpus folder (tag "<folder>__<file name>")
+//   parser_verdicts statements CASES
+//       prints, one JSON object a line, every SQL statement of the cases that the client reads as
+//       transactional or no_transaction_block: {"tag", "class", "sql"}; the suite runs each inside
+//       a transaction block, to hold the rule table against the server itself
 //   parser_verdicts compare CASES [CORPUS_DIR...] EXTENSION_VERDICTS
 //       EXTENSION_VERDICTS is {"tag": {"sqlstate", "message", "detail", "hint", "context"}}, what
 //       plan() raised for each migration alone ("00000": nothing). For every migration, the
@@ -267,11 +271,26 @@ int compare(const std::vector<Migration>& migrations, const json& extension) {
 int main(int argc, char** argv) {
     try {
         std::vector<std::string> args(argv + 1, argv + argc);
-        if (args.size() < 2 || (args[0] != "migrations" && args[0] != "compare") ||
+        if (args.size() < 2 || (args[0] != "migrations" && args[0] != "statements" && args[0] != "compare") ||
             (args[0] == "compare" && args.size() < 3)) {
             std::cerr << "usage: parser_verdicts migrations CASES [CORPUS_DIR...]\n"
+                         "       parser_verdicts statements CASES\n"
                          "       parser_verdicts compare CASES [CORPUS_DIR...] EXTENSION_VERDICTS\n";
             return 2;
+        }
+        if (args[0] == "statements") {
+            for (const auto& m : read_cases(args[1])) {
+                core::JournalEntry entry;
+                entry.tag = m.tag;
+                const auto pieces = core::split_statements(m.text);
+                for (const auto& s : client_verdict(entry, pieces).statements)
+                    if (s.verdict.cls == core::StatementClass::transactional ||
+                        s.verdict.cls == core::StatementClass::no_transaction_block)
+                        std::cout
+                            << json{{"tag", m.tag}, {"class", core::class_name(s.verdict.cls)}, {"sql", s.sql()}}.dump()
+                            << "\n";
+            }
+            return 0;
         }
         const bool comparing = args[0] == "compare";
         std::vector<Migration> migrations = read_cases(args[1]);

@@ -86,6 +86,8 @@ std::vector<Expected> examples() {
          "REINDEX SYSTEM or REINDEX DATABASE"},
         {"REINDEX DATABASE", with_kind(N::ReindexStmt, "REINDEX_OBJECT_DATABASE"), C::no_transaction_block,
          "REINDEX SYSTEM or REINDEX DATABASE"},
+        {"REINDEX SCHEMA", with_kind(N::ReindexStmt, "REINDEX_OBJECT_SCHEMA"), C::no_transaction_block,
+         "REINDEX SCHEMA"},
         {"REINDEX INDEX", with_kind(N::ReindexStmt, "REINDEX_OBJECT_INDEX"), C::transactional, nullptr},
         {"DETACH PARTITION CONCURRENTLY", concurrent(N::AlterTableStmt), C::no_transaction_block,
          "ALTER TABLE ... DETACH PARTITION CONCURRENTLY"},
