@@ -4,7 +4,7 @@
 #include "core/splitter.hpp"
 #include "pg/last_run.hpp"
 #include "pg/notices.hpp"
-#include "pg/session.hpp"
+#include "core/session_rules.hpp"
 #include "pg/statement_check.hpp"
 
 namespace trovella::pg {
@@ -29,7 +29,9 @@ SpiDatabase::SpiDatabase(SpiConnection& spi, const core::Options& options, core:
     if (mode == Mode::write) begin_last_run(core::function_name(function));
 }
 
-void SpiDatabase::require_session_can_write(core::Function fn) { require_session_can_migrate(fn); }
+void SpiDatabase::require_session_can_write(core::Function fn) {
+    core::require_session_can_migrate(fn, {RecoveryInProgress(), XactReadOnly, IsolationUsesXactSnapshot()});
+}
 
 void SpiDatabase::push_settings(const core::Options& options) {
     settings_.push_back(std::make_unique<RunSettings>(options));
