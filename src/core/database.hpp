@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "core/failure_note.hpp"
 #include "core/journal.hpp"
 #include "core/options.hpp"
 #include "core/planner.hpp"
@@ -58,14 +59,6 @@ struct StatementRun {
 struct MigrationToCheck {
     const JournalEntry* entry = nullptr;
     const std::vector<Statement>* statements = nullptr;
-};
-
-// What a failure should say besides its own text, added by the run as the error passes.
-struct FailureNote {
-    std::string detail;
-    std::string hint;
-    // Added only when the database recognizes its lock table as exhausted.
-    std::string hint_if_lock_table_full;
 };
 
 enum class Access { read, append, update };

@@ -53,15 +53,7 @@ private:
 // Adds `note` to a failure on its way out: to a core::Error here, to the database's own errors
 // by the database.
 void annotate(Database& db, const std::exception_ptr& failure, const FailureNote& note) {
-    try {
-        std::rethrow_exception(failure);
-    } catch (Error& e) {
-        e.add_detail(note.detail);
-        e.add_hint(note.hint);
-        return;
-    } catch (...) {
-    }
-    db.annotate(failure, note);
+    annotate_failure(failure, note, [&db](const std::exception_ptr& f, const FailureNote& n) { db.annotate(f, n); });
 }
 
 // Runs `body`; on a failure, adds what `note()` says and rethrows.

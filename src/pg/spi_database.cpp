@@ -1,12 +1,10 @@
 #include "pg/spi_database.hpp"
 
-#include <cstring>
-
 #include "core/error.hpp"
 #include "core/splitter.hpp"
-#include "pg/notices.hpp"
 #include "pg/last_run.hpp"
-#include "pg/session.hpp"
+#include "pg/notices.hpp"
+#include "core/session_rules.hpp"
 #include "pg/statement_check.hpp"
 
 namespace trovella::pg {
@@ -21,21 +19,19 @@ const char* spi_refusal(int rc) {
     }
 }
 
-// One transaction holding the locks of every object a long history touches can exhaust the lock
-// table ("out of shared memory").
-bool is_lock_table_full(const ErrorData* edata) {
-    return edata->sqlerrcode == ERRCODE_OUT_OF_MEMORY && edata->message != nullptr &&
-           strstr(edata->message, "shared memory") != nullptr;
-}
-
 }  // namespace
 
 SpiDatabase::SpiDatabase(SpiConnection& spi, const core::Options& options, core::Function function, Mode mode)
-    : spi_(spi), mode_(mode), tracking_(spi, options, function), history_(spi, tracking_, function) {
+    : spi_(spi),
+      session_(spi, mode == Mode::read_only),
+      tracking_(session_, options, function),
+      history_(session_, tracking_, function, "trovella_migrate") {
     if (mode == Mode::write) begin_last_run(core::function_name(function));
 }
 
-void SpiDatabase::require_session_can_write(core::Function fn) { require_session_can_migrate(fn); }
+void SpiDatabase::require_session_can_write(core::Function fn) {
+    core::require_session_can_migrate(fn, {RecoveryInProgress(), XactReadOnly, IsolationUsesXactSnapshot()});
+}
 
 void SpiDatabase::push_settings(const core::Options& options) {
     settings_.push_back(std::make_unique<RunSettings>(options));
@@ -45,6 +41,13 @@ void SpiDatabase::pop_settings(bool success) {
     if (settings_.empty()) return;
     if (success) settings_.back()->finish();
     settings_.pop_back();  // on a failure its destructor undoes the settings, without raising
+}
+
+void SpiDatabase::record(const core::HistoryEvent& event) {
+    history_.record(event);
+    LastRun& run = last_run();
+    run.run_id = history_.run_id();
+    run.entries.push_back({event.action, event.tag, event.idx, event.statements, event.duration_ms, std::nullopt});
 }
 
 void SpiDatabase::check_statements(const std::vector<core::MigrationToCheck>& migrations) {
@@ -78,22 +81,6 @@ void SpiDatabase::commit() {
     mark_committed();
 }
 
-void SpiDatabase::notice(const std::string& message) { pg::notice(message); }
-
 void SpiDatabase::warning(const std::string& message) { warn(message); }
-
-void SpiDatabase::annotate(const std::exception_ptr& failure, const core::FailureNote& note) {
-    ErrorData* edata = nullptr;
-    try {
-        std::rethrow_exception(failure);
-    } catch (const PgError& e) {
-        edata = e.edata();
-    } catch (...) {
-    }
-    if (edata == nullptr) return;  // not an error of PostgreSQL's: nothing of ours to add to
-    if (!note.detail.empty()) append_detail(edata, note.detail);
-    if (!note.hint.empty()) append_hint(edata, note.hint);
-    if (!note.hint_if_lock_table_full.empty() && is_lock_table_full(edata)) append_hint(edata, note.hint_if_lock_table_full);
-}
 
 }  // namespace trovella::pg

@@ -1,17 +1,18 @@
 // core::Database inside PostgreSQL: the extension's side of the order of a run (core/run.hpp).
-// Each job is one of the glue's own pieces: the tracking table (as its owner), the history (as
-// the extension's owner), the pre-flight statement check, the run settings, progress reporting.
+// The tracking table and the history are the core's, reached through the SPI session; what is
+// left here is PostgreSQL's own: the pre-flight statement check with the server's parser, running
+// statements through SPI with their error context and progress, run settings, commits.
 #pragma once
 
 #include <memory>
 #include <vector>
 
 #include "core/database.hpp"
-#include "pg/history.hpp"
+#include "core/history.hpp"
+#include "core/tracking_table.hpp"
 #include "pg/progress.hpp"
 #include "pg/run_settings.hpp"
-#include "pg/spi.hpp"
-#include "pg/tracking_table.hpp"
+#include "pg/spi_session.hpp"
 
 namespace trovella::pg {
 
@@ -28,33 +29,33 @@ public:
     std::string tracking_table_name() override { return tracking_.display_name(); }
     void lock() override { tracking_.lock(); }
     void create_tracking_table_if_missing() override { tracking_.create_if_missing(); }
-    void require_access(core::Access access) override { tracking_.require_access(access, read_only()); }
-    std::vector<core::TrackingRow> tracking_rows() override { return tracking_.read_rows(read_only()); }
+    void require_access(core::Access access) override { tracking_.require_access(access); }
+    std::vector<core::TrackingRow> tracking_rows() override { return tracking_.read_rows(); }
     core::TrackingCount tracking_count() override { return tracking_.count_rows(); }
     std::int64_t insert_tracking_row(const std::string& hash, std::int64_t when) override {
         return tracking_.insert(hash, when);
     }
     void update_tracking_hash(std::int64_t id, const std::string& hash) override { tracking_.update_hash(id, hash); }
 
-    std::map<std::int64_t, core::KnownRow> history_rows() override { return history_.known_rows(read_only()); }
-    void record(const core::HistoryEvent& event) override { history_.record(event); }
+    std::map<std::int64_t, core::KnownRow> history_rows() override { return history_.known_rows(); }
+    void record(const core::HistoryEvent& event) override;
     void finish_history() override { history_.finish_run(); }
 
     void check_statements(const std::vector<core::MigrationToCheck>& migrations) override;
     void execute(const core::StatementRun& run) override;
     void commit() override;
 
-    void notice(const std::string& message) override;
+    void notice(const std::string& message) override { session_.notice(message); }
     void warning(const std::string& message) override;
-    void annotate(const std::exception_ptr& failure, const core::FailureNote& note) override;
+    void annotate(const std::exception_ptr& failure, const core::FailureNote& note) override {
+        session_.annotate(failure, note);
+    }
 
 private:
-    bool read_only() const { return mode_ == Mode::read_only; }
-
     SpiConnection& spi_;
-    Mode mode_;
-    TrackingTable tracking_;
-    History history_;
+    SpiSession session_;
+    core::TrackingTable tracking_;
+    core::History history_;
     std::vector<std::unique_ptr<RunSettings>> settings_;  // innermost last
     ActivityReport activity_;
 };

@@ -321,8 +321,8 @@ printf "SELECT 'caf\xe9';\n" >"$BADU/0000_latin1.sql"
 tm migrate --dir "$BADU"
 check "file that is not UTF-8: exit 2" test "$RC" = 2 -a -n "$(grep -F 'not valid UTF-8' "$TMP/err")"
 psql -X -q -d postgres -c 'CREATE DATABASE t_noext' >/dev/null
-PGDATABASE=t_noext tm status --dir "$SIMPLE"
-check "extension not installed: exit 2 with CREATE EXTENSION hint" \
+PGDATABASE=t_noext tm status --dir "$SIMPLE" --engine extension
+check "--engine extension where it is not installed: exit 2 with CREATE EXTENSION hint" \
     test "$RC" = 2 -a -n "$(grep -F 'CREATE EXTENSION trovella_migrate' "$TMP/err")"
 
 # Cannot connect: exit 3 with the wiki's hint.
@@ -413,7 +413,7 @@ if [[ $(sql "$DB" "SELECT to_regprocedure('trovella_migrate.plan(json, jsonb, js
 else
     ok "plan: output # SKIP the installed extension has no plan()"
 fi
-tm plan --dir "$SIMPLE"
+tm plan --dir "$SIMPLE" --engine extension
 check "plan without plan() in the extension: exit 2" rc_is 2
 check "plan without plan(): says so" err_has "the installed trovella_migrate extension has no plan() yet"
 
