@@ -54,22 +54,28 @@ std::string refusal_line(const CheckedStatement& s) {
            "): " + (s.verdict.reason != nullptr ? s.verdict.reason : "") + ": " + s.preview();
 }
 
-void refuse_unless_transactional(const std::vector<CheckedStatement>& statements) {
-    std::vector<std::string> refused;
+void refuse_statements(const std::vector<CheckedStatement>& statements, bool (*refused)(StatementClass),
+                       const std::string& hint) {
+    std::vector<std::string> lines;
     for (const auto& s : statements) {
         check_interrupts();
-        if (s.verdict.cls != StatementClass::transactional) refused.push_back(refusal_line(s));
+        if (refused(s.verdict.cls)) lines.push_back(refusal_line(s));
     }
-    if (refused.empty()) return;
+    if (lines.empty()) return;
     throw Error(ErrorKind::unsupported,
-                messages::plural(refused.size(), "statement", "statements") +
-                    " cannot run inside a migration applied by trovella_migrate: " + refused.front() +
-                    (refused.size() > 1 ? " (and " + std::to_string(refused.size() - 1) + " more, see DETAIL)" : ""),
-                messages::join(refused, "\n"),
-                "PostgreSQL refuses these statements inside a function or a transaction block, and apply runs every "
-                "migration inside one. Nothing was run. Remove them from the migration (drop CONCURRENTLY, or drop the "
-                "embedded BEGIN/COMMIT: the migration already runs in a transaction), or run them separately with psql "
-                "after apply.");
+                messages::plural(lines.size(), "statement", "statements") +
+                    " cannot run inside a migration applied by trovella_migrate: " + lines.front() +
+                    (lines.size() > 1 ? " (and " + std::to_string(lines.size() - 1) + " more, see DETAIL)" : ""),
+                messages::join(lines, "\n"), hint);
+}
+
+void refuse_unless_transactional(const std::vector<CheckedStatement>& statements) {
+    refuse_statements(
+        statements, [](StatementClass cls) { return cls != StatementClass::transactional; },
+        "PostgreSQL refuses these statements inside a function or a transaction block, and apply runs every "
+        "migration inside one. Nothing was run. Remove them from the migration (drop CONCURRENTLY, or drop the "
+        "embedded BEGIN/COMMIT: the migration already runs in a transaction), or run them separately with psql "
+        "after apply.");
 }
 
 }  // namespace trovella::core

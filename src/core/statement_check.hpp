@@ -50,9 +50,15 @@ std::string statement_context(const JournalEntry& entry, const Statement& piece,
 // One line of the refusal: "<tag>" statement <i> of <n> (line <L>): <reason>: <preview>
 std::string refusal_line(const CheckedStatement& statement);
 
-// Throws Error(unsupported) naming every statement of `statements` that cannot run inside a
-// migration's transaction (each on a line of DETAIL), as the extension has always refused them;
-// returns when there is none.
+// Throws Error(unsupported) naming every statement of `statements` whose class `refused` says
+// (each on a line of DETAIL, the first in the message), with `hint`; returns when there is none.
+void refuse_statements(const std::vector<CheckedStatement>& statements, bool (*refused)(StatementClass),
+                       const std::string& hint);
+
+// What both engines refuse today, since both run every migration inside a transaction: every
+// statement that is not transactional, with the hint the extension has always given. (A runner
+// that can leave the transaction block refuses only what none can run: two_phase_commit and
+// copy_protocol.)
 void refuse_unless_transactional(const std::vector<CheckedStatement>& statements);
 
 }  // namespace trovella::core

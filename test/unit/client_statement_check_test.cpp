@@ -31,15 +31,20 @@ const char* reason(const std::string& sql) {
     return r != nullptr ? r : "transactional";
 }
 
-// The message of the ParseError that parsing `sql` throws ("" when it parses).
-std::string parse_error(const std::string& sql, std::string* sqlstate = nullptr) {
+// The ParseError that parsing `sql` throws (an empty message when it parses).
+ParseError the_parse_error(const std::string& sql) {
     try {
         parse_statements(sql);
     } catch (const ParseError& e) {
-        if (sqlstate != nullptr) *sqlstate = e.sqlstate();
-        return e.what();
+        return e;
     }
-    return "";
+    return ParseError("", "");
+}
+
+std::string parse_error(const std::string& sql, std::string* sqlstate = nullptr) {
+    ParseError e = the_parse_error(sql);
+    if (sqlstate != nullptr) *sqlstate = e.sqlstate();
+    return e.what();
 }
 
 TEST(ClientStatementCheck, EveryRuleFromRealStatements) {
@@ -206,16 +211,6 @@ TEST(ClientStatementCheck, WhereEachStatementIsInThePiece) {
     EXPECT_EQ(facts[1].node, StatementNode::VacuumStmt);
     EXPECT_EQ(facts[0].node, StatementNode::other);
     EXPECT_TRUE(parse_statements(" ; ;\n-- nothing\n").empty());
-}
-
-// The DETAIL and HINT the server adds to a parser error, which libpg_query does not report.
-ParseError the_parse_error(const std::string& sql) {
-    try {
-        parse_statements(sql);
-    } catch (const ParseError& e) {
-        return e;
-    }
-    return ParseError("", "");
 }
 
 TEST(ClientStatementCheck, ParserErrorsGetTheServersDetailAndHint) {

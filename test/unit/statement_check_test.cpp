@@ -139,5 +139,34 @@ TEST(StatementCheck, EveryRefusalOfEveryMigrationIsInTheDetail) {
     EXPECT_EQ(e.hint(), kHint);
 }
 
+TEST(StatementCheck, ARunnerOutsideATransactionBlockRefusesOnlyWhatNoneCanRun) {
+    Migration m("0002_mixed",
+                "COMMIT;\n--> statement-breakpoint\nCOPY t FROM STDIN;\n--> statement-breakpoint\n"
+                "PREPARE TRANSACTION 'x';");
+    std::vector<CheckedStatement> checked;
+    StatementFacts commit = at(StatementNode::TransactionStmt, 0, 6);
+    commit.kind = "TRANS_STMT_COMMIT";
+    StatementFacts copy = at(StatementNode::CopyStmt, 0, 17);
+    copy.copy_from = true;
+    StatementFacts prepare = at(StatementNode::TransactionStmt, 0, 23);
+    prepare.kind = "TRANS_STMT_PREPARE";
+    add_checked_statements(checked, m.to_check(), m.statements[0], {commit});
+    add_checked_statements(checked, m.to_check(), m.statements[1], {copy});
+    add_checked_statements(checked, m.to_check(), m.statements[2], {prepare});
+    auto none_can_run = [](StatementClass cls) {
+        return cls == StatementClass::copy_protocol || cls == StatementClass::two_phase_commit;
+    };
+    Error e = test::error_from([&] { refuse_statements(checked, none_can_run, "the hint"); });
+    EXPECT_EQ(e.kind(), ErrorKind::unsupported);
+    EXPECT_EQ(e.detail(),
+              "\"0002_mixed\" statement 2 of 3 (line 3): COPY ... FROM STDIN: COPY t FROM STDIN;\n"
+              "\"0002_mixed\" statement 3 of 3 (line 5): a transaction control statement (BEGIN, COMMIT, ROLLBACK, "
+              "SAVEPOINT, ...): PREPARE TRANSACTION 'x';");
+    EXPECT_EQ(e.hint(), "the hint");
+    checked.pop_back();
+    checked.pop_back();
+    EXPECT_NO_THROW(refuse_statements(checked, none_can_run, "the hint"));
+}
+
 }  // namespace
 }  // namespace trovella::core
