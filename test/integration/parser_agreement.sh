@@ -8,7 +8,11 @@
 #      alone: nothing, or the error it raises, field by field) equals the client's, and both are
 #      what the case expects (class, reason, statement number and line of every refusal);
 #   2. every .sql file of the shared corpora (dokploy, sim), each alone, the same comparison;
-#   3. the comparison fails when the two disagree: verdicts of the extension altered on purpose
+#   3. the rule table against the server itself: what the cases call no_transaction_block,
+#      PostgreSQL refuses inside a transaction block, and nothing they call transactional;
+#   4. end to end: trovella-migrate --engine client prints the refusal and the syntax error
+#      exactly as --engine extension does;
+#   5. the comparison fails when the two disagree: verdicts of the extension altered on purpose
 #      (a refusal dropped, a line changed, a refusal added), and a case expecting a wrong line,
 #      are each reported "not ok".
 # The client's half is build/core/parser_verdicts (CMake, test/parser_agreement/parser_verdicts.cpp),
@@ -84,8 +88,7 @@ TM_PASSED=$((TM_PASSED + $(grep -c '^ok - ' "$TMP/compare.out")))
 TM_FAILED=$((TM_FAILED + $(grep -c '^not ok - ' "$TMP/compare.out")))
 check "the comparison ran to the end and found no disagreement (exit 0)" test "$status" = 0
 
-# 4 (run first: it needs the verdicts of part 1 only as a list). The rule table held against the
-# server itself: every statement of the cases that both parsers call no_transaction_block is
+# 3. The rule table held against the server itself: every statement of the cases that both parsers call no_transaction_block is
 # refused by PostgreSQL inside a transaction block (25001, "... cannot run inside a transaction
 # block"), and none that they call transactional is refused for that reason (they may fail for
 # others: the cases' tables do not exist). Each runs alone, rolled back.
@@ -107,7 +110,34 @@ check "... and none of the $inside read as transactional" \
   test -z "$(awk '$2 == "transactional" && $4 == "25001"' "$TMP/in_a_block.joined")"
 awk '$2 == "transactional" && $4 == "25001" { print "#   refused: " $0 }' "$TMP/in_a_block.joined"
 
-# 3. The comparison can fail: verdicts altered on purpose are each reported.
+# 4. End to end, through trovella-migrate: the client engine (this check) and the extension engine
+# (plan()/apply's) print the same refusal and the same syntax error, exit 4, and apply nothing.
+. "$ROOT/test/lib/client.sh"
+folder() {  # DIR FILE_0000 FILE_0001: a two-migration folder
+  mkdir -p "$1/meta" && printf '%s' "$2" >"$1/0000_first.sql" && printf '%s' "$3" >"$1/0001_second.sql" &&
+    printf '%s' '{"version":"7","dialect":"postgresql","entries":[{"idx":0,"version":"7","when":1,"tag":"0000_first","breakpoints":true},{"idx":1,"version":"7","when":2,"tag":"0001_second","breakpoints":true}]}' \
+      >"$1/meta/_journal.json"
+}
+folder "$TMP/refused" $'CREATE TABLE e2e (id int);\n--> statement-breakpoint\nCREATE INDEX CONCURRENTLY e2e_i ON e2e (id);' \
+  $'SELECT 1;\n--> statement-breakpoint\nCOMMIT;\nVACUUM e2e;'
+folder "$TMP/syntax" 'SELECT 1;' $'SELECT 1;\n--> statement-breakpoint\n\nCREATE TABLE e2e (id int,, x int);'
+for case in refused syntax; do
+  for engine in client extension; do
+    "$CLIENT" migrate --engine $engine --dir "$TMP/$case" --database-url "dbname=$db" >"$TMP/$case.$engine.out" 2>&1
+    echo "exit $?" >>"$TMP/$case.$engine.out"
+  done
+  check "trovella-migrate, $case: the client engine prints what the extension engine prints" \
+    diff <(grep -v '^Engine: ' "$TMP/$case.client.out") <(grep -v '^Engine: ' "$TMP/$case.extension.out")
+  check "... exit 4, nothing applied" test "$(tail -1 "$TMP/$case.client.out")/$(psql -X -At -d $db -c \
+    "SELECT to_regclass('e2e') IS NULL AND to_regclass('drizzle.__drizzle_migrations') IS NULL")" = "exit 4/t"
+done
+check_contains "... the refusal names each statement by its own line" \
+  '"0001_second" statement 2 of 2 (line 4): VACUUM: VACUUM e2e' "$(cat "$TMP/refused.client.out")"
+check_contains "... the syntax error has the statement's CONTEXT line" \
+  'CONTEXT:  migration "0001_second", statement 2 of 2 (line 4): CREATE TABLE e2e (id int,, x int);' \
+  "$(cat "$TMP/syntax.client.out")"
+
+# 5. The comparison can fail: verdicts altered on purpose are each reported.
 jq '.one_piece_several_statements.detail |= (split("\n") | .[0:1] | join("\n"))
     | .syntax_error.context |= sub("[(]line [0-9]+[)]"; "(line 99)")
     | .analyze = {sqlstate: "0A000", message: "1 statement cannot run", detail: "", hint: "", context: ""}' \
