@@ -54,7 +54,8 @@ std::map<std::int64_t, KnownRow> History::known_rows() {
             "SELECT DISTINCT ON (tracking_id) tracking_id, tag, idx, hash, created_at, action, applied_at "
             "FROM " + schema_ + ".migration_event "
             "WHERE tracking_schema OPERATOR(pg_catalog.=) $1 AND tracking_table OPERATOR(pg_catalog.=) $2 "
-            "AND tracking_id IS NOT NULL ORDER BY tracking_id, event_id DESC",
+            // The latest in time: events the extension adopts from the client engine come in after its own.
+            "AND tracking_id IS NOT NULL ORDER BY tracking_id, applied_at DESC, event_id DESC",
             {SqlParam::of(tracking_.schema()), SqlParam::of(tracking_.table())});
     });
     std::map<std::int64_t, KnownRow> out;

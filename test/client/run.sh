@@ -58,6 +58,13 @@ check "tricky contents: wiki message 'Verified: database has all 11 migrations.'
 for i in "${!TAGS[@]}"; do
     check "exact bytes: ${TAGS[i]} (stored hash = sha256sum)" same_hash "$DB" "$i" "$TRICKY/${TAGS[i]}.sql"
 done
+# The hash the engine stored (the client's own SHA-256 under the client engine) against the
+# server's sha256() of the same bytes, BOM and CRLF included.
+server_hash() { sql "$1" "SELECT encode(sha256(decode('$(od -An -v -tx1 -- "$2" | tr -d ' \n')', 'hex')), 'hex')"; }
+for i in 5 6 10; do
+    check "stored hash = the server's sha256() of the bytes: ${TAGS[i]}" \
+        test "$(stored_hash "$DB" "$i")" = "$(server_hash "$DB" "$TRICKY/${TAGS[i]}.sql")"
+done
 check "backslash commands inside the files were not run by psql" test ! -e "$SENTINEL"
 check "psql :variables were not substituted" \
     test "$(sql "$DB" "SELECT string_agg(v, '|' ORDER BY v) FROM psql_vars")" = ":\"y\"|:'x'|:foo"
