@@ -33,7 +33,9 @@ std::string value_of(const PQconninfoOption* options, const std::string& keyword
 std::string ConnectionSource::label() const {
     switch (kind) {
         case SourceKind::flag:
-            return "--database-url";
+            return position > 0 ? "--database-url #" + std::to_string(position) : "--database-url";
+        case SourceKind::targets_file:
+            return targets_file + ":" + std::to_string(position);
         case SourceKind::database_url:
             return env_file.empty() ? "DATABASE_URL" : "DATABASE_URL from " + env_file;
         case SourceKind::libpq_environment:
