@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -143,6 +144,24 @@ TEST(ClientTargets, TwoSourcesNamingOneDatabaseAreRefused) {
     targets.pop_back();
     sources.pop_back();
     refuse_duplicates(sources, targets);  // a and b differ: no error
+}
+
+// A service named on a line is described with the service file's values, as libpq will connect.
+TEST(ClientTargets, AServiceLineIsDescribedFromTheServiceFile) {
+    const std::string file =
+        temp_file("pg_service_fleet.conf", "[tenant_a]\nhost=db-a.example.com\nport=6543\ndbname=app_a\nuser=app\n");
+    const char* before = std::getenv("PGSERVICEFILE");
+    const std::string saved = before != nullptr ? before : "";
+    ::setenv("PGSERVICEFILE", file.c_str(), 1);
+    ::unsetenv("PGSERVICE");
+    auto sources = parse_targets("tenant_a\n", "fleet.txt");
+    Target target = describe_target(sources.at(0));
+    EXPECT_EQ(target.text(), "app@db-a.example.com:6543/app_a (service tenant_a)");
+    EXPECT_EQ(std::getenv("PGSERVICE"), nullptr) << "the environment is as it was";
+    if (before != nullptr)
+        ::setenv("PGSERVICEFILE", saved.c_str(), 1);
+    else
+        ::unsetenv("PGSERVICEFILE");
 }
 
 // ---- options ----------------------------------------------------------------------------------
