@@ -8,8 +8,8 @@
 #include <chrono>
 #include <csignal>
 #include <memory>
-#include <set>
 #include <sstream>
+#include <system_error>
 #include <thread>
 
 #include "client/commands.hpp"
@@ -296,8 +296,13 @@ int run_fleet(const Invocation& inv, std::vector<ConnectionSource> sources, Engi
     std::atomic<bool> done{false};
     std::atomic<int> interrupts{0};
     std::atomic<std::size_t> next{0};
-    std::thread watcher(watch_interrupts, std::cref(sigint), std::ref(shared), std::ref(done), std::ref(interrupts),
+    std::optional<std::thread> watcher;
+    try {
+        watcher.emplace(watch_interrupts, std::cref(sigint), std::ref(shared), std::ref(done), std::ref(interrupts),
                         std::ref(slots));
+    } catch (const std::system_error&) {  // no thread to spare: Ctrl-C ends the program, as it would
+        pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+    }
     auto work = [&](std::size_t w) {
         use_running_query_slot(slots[w].get());
         while (!shared.stop.load()) {
@@ -311,10 +316,14 @@ int run_fleet(const Invocation& inv, std::vector<ConnectionSource> sources, Engi
         use_running_query_slot(nullptr);
     };
     std::vector<std::thread> workers;
-    for (int w = 0; w < parallel; ++w) workers.emplace_back(work, static_cast<std::size_t>(w));
+    try {
+        for (int w = 0; w < parallel; ++w) workers.emplace_back(work, static_cast<std::size_t>(w));
+    } catch (const std::system_error&) {  // fewer threads than asked for: those started do the work
+        if (workers.empty()) work(0);
+    }
     for (auto& worker : workers) worker.join();
     done = true;
-    watcher.join();
+    if (watcher) watcher->join();
     const timespec now{0, 0};
     while (sigtimedwait(&sigint, nullptr, &now) == SIGINT) ++interrupts;  // arrived as the last target ended
     pthread_sigmask(SIG_SETMASK, &previous, nullptr);
