@@ -10,6 +10,9 @@ namespace trovella::client {
 void connect_target(EngineChoice choice, TargetRun& target, const MessageSink& on_message) {
     target.connection = std::make_unique<Connection>(target.source, on_message);
     auto extension = std::make_unique<ExtensionEngine>(*target.connection);
+    Connection* connection = target.connection.get();
+    target.client_engine = [connection, on_message] { return std::make_unique<ClientEngine>(*connection, on_message); };
+    target.on_message = on_message;
     target.extension_version = extension->extension_version();
     const std::string installed =
         target.extension_version ? "trovella_migrate " + *target.extension_version + " is installed in the database"

@@ -125,9 +125,10 @@ json redacted(json document, const std::vector<std::string>& secrets) {
 }
 
 bool is_migration_applied(const ServerMessage& m) {
-    // core/run.cpp: "applied " + tag + " (" + "n statement(s)" + " in " + ms + " ms)"
-    return m.severity == "NOTICE" && m.message.rfind("applied ", 0) == 0 && ends_with(m.message, " ms)") &&
-           m.message.find('\n') == std::string::npos;
+    // core/run.cpp: "applied <tag> (n statement(s) in t ms)"; core/outside_transaction.cpp:
+    // "applied <tag> (n statement(s) in t ms, outside a transaction)"
+    return m.severity == "NOTICE" && m.message.rfind("applied ", 0) == 0 && ends_with(m.message, ")") &&
+           m.message.find(" ms") != std::string::npos && m.message.find('\n') == std::string::npos;
 }
 
 std::string duration_text(double ms) {

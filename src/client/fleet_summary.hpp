@@ -63,7 +63,8 @@ std::string redacted(std::string text, const std::vector<std::string>& secrets);
 nlohmann::ordered_json redacted(nlohmann::ordered_json document, const std::vector<std::string>& secrets);
 
 // The progress a fleet shows live, one line per migration: the core's "applied <tag> (n
-// statements in t ms)" NOTICE, whichever engine sent it.
+// statements in t ms)" NOTICE (", outside a transaction)" for a migration that cannot run in
+// one), whichever engine sent it.
 bool is_migration_applied(const ServerMessage& message);
 
 // "12 ms", "3.4 s".

@@ -413,6 +413,9 @@ TEST(ClientFleetProgress, OneLinePerMigrationAppliedFromTheCoresNotices) {
     for (const auto& text : result.messages)
         EXPECT_FALSE(is_migration_applied({"NOTICE", "00000", text, {}, {}, {}})) << text;
     EXPECT_THAT(progress, ElementsAre("applied 0000_m (", "applied 0001_m (", "applied 0002_m ("));
+    // core/outside_transaction.cpp's line for a migration run statement by statement.
+    EXPECT_TRUE(is_migration_applied(
+        {"NOTICE", "00000", "applied 0001_idx (2 statements in 31.0 ms, outside a transaction)", {}, {}, {}}));
     EXPECT_FALSE(is_migration_applied({"WARNING", "01000", "applied 0000_m (1 statement in 1.0 ms)", {}, {}, {}}));
     EXPECT_FALSE(is_migration_applied({"NOTICE", "00000", "applying 0000_m (1 statement)", {}, {}, {}}));
 }
