@@ -4,6 +4,9 @@ EXTENSION = trovella_migrate
 MODULE_big = trovella_migrate
 # The version has one place: default_version in the control file.
 EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).control)
+ifeq ($(EXTVERSION),)
+$(error cannot read default_version from $(EXTENSION).control)
+endif
 
 CORE_SRCS = $(wildcard src/core/*.cpp)
 PG_SRCS = $(wildcard src/pg/*.cpp)
@@ -39,6 +42,13 @@ installcheck: | build/regress
 build/regress:
 	mkdir -p $@
 
+# PGXN: META.json takes the version from the control file; `make dist` packs the distribution
+# (the committed tree of HEAD, plus the generated META.json) as trovella_migrate-<version>.zip.
+META.json: META.json.in $(EXTENSION).control
+	sed 's/@VERSION@/$(EXTVERSION)/g' $< > $@
+dist: META.json
+	git archive --format zip --prefix=$(EXTENSION)-$(EXTVERSION)/ --add-file=META.json -o $(EXTENSION)-$(EXTVERSION).zip HEAD
+
 # The client: built with CMake into build/client (no GoogleTest needed), installed into
 # PostgreSQL's bindir and linked into CLIENT_LINK_DIR, which is on PATH (Debian's PostgreSQL
 # bindir is not, and npm scripts must find the client). CLIENT_LINK_DIR= installs no link.
@@ -72,4 +82,4 @@ clean: clean-client
 clean-client:
 	rm -rf $(CLIENT_BUILD_DIR)
 
-.PHONY: client install-client uninstall-client clean-client
+.PHONY: client install-client uninstall-client clean-client dist

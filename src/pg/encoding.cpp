@@ -3,13 +3,6 @@
 #include "core/error.hpp"
 #include "pg/guard.hpp"
 
-extern "C" {
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wregister"
-#include "mb/pg_wchar.h"
-#pragma GCC diagnostic pop
-}
-
 namespace trovella::pg {
 
 void require_utf8_database() {

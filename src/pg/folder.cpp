@@ -8,14 +8,6 @@
 #include "pg/guard.hpp"
 #include "pg/encoding.hpp"
 
-extern "C" {
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wregister"
-#include "catalog/pg_authid_d.h"
-#include "mb/pg_wchar.h"
-#pragma GCC diagnostic pop
-}
-
 namespace trovella::pg {
 
 namespace fs = std::filesystem;

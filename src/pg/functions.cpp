@@ -15,13 +15,6 @@
 #include "pg/tracking_table.hpp"
 
 extern "C" {
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wregister"
-#include "nodes/parsenodes.h"
-#pragma GCC diagnostic pop
-}
-
-extern "C" {
 PG_MODULE_MAGIC;
 }
 

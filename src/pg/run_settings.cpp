@@ -2,16 +2,6 @@
 
 #include "pg/guard.hpp"
 
-extern "C" {
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wregister"
-#include "storage/proc.h"
-#include "utils/guc.h"
-#include "utils/timeout.h"
-#include "utils/timestamp.h"
-#pragma GCC diagnostic pop
-}
-
 namespace trovella::pg {
 
 RunSettings::RunSettings(const core::Options& options) {

@@ -7,14 +7,6 @@
 #include "pg/guard.hpp"
 #include "pg/progress.hpp"
 
-extern "C" {
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wregister"
-#include "commands/defrem.h"
-#include "utils/guc.h"
-#pragma GCC diagnostic pop
-}
-
 namespace trovella::pg {
 
 namespace {

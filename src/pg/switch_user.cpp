@@ -1,12 +1,5 @@
 #include "pg/switch_user.hpp"
 
-extern "C" {
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wregister"
-#include "utils/guc.h"
-#pragma GCC diagnostic pop
-}
-
 namespace trovella::pg {
 
 SwitchUser::SwitchUser(Oid role, Mode mode) {

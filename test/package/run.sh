@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# The Debian package (issue 15), built and installed from scratch without touching this machine's
+# PostgreSQL: postgresql-15-trovella-migrate is built from a clean export of this checkout, and
+# 0.1.0 from the repository's history with the same packaging (packaging/build-deb.sh, on this
+# machine); a fresh Debian 12 root (test/package/lib/chroot.sh) gets the package through the CI
+# image's own steps (packaging/Dockerfile, which runs packaging/install-deb.sh); then, in a new
+# cluster there: CREATE EXTENSION, the client migrates examples/migrations, `make installcheck`
+# passes against the installed package, and the package is removed. Then 0.1.0 is installed,
+# migrated, upgraded to this version's package with the data kept, ALTER EXTENSION ... UPDATE,
+# and migrating goes on. Needs root, debootstrap, dpkg-buildpackage, pg_buildext and Debian's
+# archive (scripts/setup installs the tools).
+. "$(dirname "$0")/../lib/check.sh"
+root=$(cd "$(dirname "$0")/../.." && pwd)
+. "$root/test/lib/previous_release.sh"
+. "$root/test/package/lib/chroot.sh"
+. "$root/test/package/lib/dockerfile.sh"
+. "$root/test/integration/lib/examples.bash"
+package=postgresql-15-trovella-migrate
+
+cannot_run() {
+  echo "# skipped: $1"
+  if [ "${CI:-}" = true ]; then echo "not ok - the package test cannot run: $1"; echo "0 passed, 1 failed"; exit 1; fi
+  echo "0 passed, 0 failed"; exit 0
+}
+[ "$(id -u)" = 0 ] || cannot_run "needs root (debootstrap, chroot, mount)"
+for tool in debootstrap dpkg-buildpackage pg_buildext node; do
+  command -v "$tool" >/dev/null || cannot_run "$tool is missing (bash scripts/setup installs it)"
+done
+old_commit=$(release_commit "$root" 0.1.0) || cannot_run "this checkout's history does not reach 0.1.0 (a shallow clone?)"
+version=$(sed -n "s/^default_version = '\(.*\)'/\1/p" "$root/trovella_migrate.control")
+
+work=$(mktemp -d /tmp/trovella-package.XXXXXX); chmod 755 "$work"
+cleanup() { root_destroy && [ -z "${KEEP:-}" ] && rm -rf "$work"; }
+trap cleanup EXIT
+started=$SECONDS
+
+# --- The packages, built on this machine from clean exports ---------------------------------
+deb=$(bash "$root/packaging/build-deb.sh" "$work/dist" 2>>"$work/build.err") || tail -20 "$work/build.err"
+check "$package $version builds from a clean export of this checkout" test -f "$deb"
+old_deb=$(bash "$root/packaging/build-deb.sh" --from "$old_commit" "$work/old" 2>>"$work/build.err") || tail -20 "$work/build.err"
+check "$package 0.1.0 builds from commit ${old_commit:0:12} with this packaging" test -f "$old_deb"
+[ -f "$deb" ] && [ -f "$old_deb" ] || { finish; exit 1; }
+check_contains "the package version is the control file's default_version" "$package $version" \
+  "$(dpkg-deb --show --showformat='${Package} ${Version}' "$deb")"
+check_contains "the 0.1.0 tree gives package version 0.1.0" "$package 0.1.0" \
+  "$(dpkg-deb --show --showformat='${Package} ${Version}' "$old_deb")"
+depends=$(dpkg-deb --field "$deb" Depends)
+check_contains "it depends on postgresql-15" "postgresql-15 " "$depends"
+check_contains "it depends on libpq5 (the client)" "libpq5" "$depends"
+dpkg-deb --contents "$deb" | awk '{print $6 ($7 ? " " $7 " " $8 : "")}' | sed 's|^\./|/|' >"$work/files.txt"
+for f in /usr/lib/postgresql/15/lib/trovella_migrate.so /usr/share/postgresql/15/extension/trovella_migrate.control \
+         "/usr/share/postgresql/15/extension/trovella_migrate--$version.sql" /usr/lib/postgresql/15/bin/trovella-migrate \
+         "/usr/bin/trovella-migrate -> ../lib/postgresql/15/bin/trovella-migrate"; do
+  check "the package holds $f" grep -qxF "$f" "$work/files.txt"
+done
+check "the package holds every upgrade script of the tree" \
+  test "$(grep -c '^/usr/share/postgresql/15/extension/trovella_migrate--.*--.*\.sql$' "$work/files.txt")" = \
+       "$(cd "$root" && git ls-files 'trovella_migrate--*--*.sql' | wc -l)"
+outside=$(grep -vE "^/(|usr/|usr/(bin|lib|share|share/doc|lib/postgresql|share/postgresql)/|usr/bin/trovella-migrate -> .*)$|^/usr/(lib|share)/postgresql/15/|^/usr/share/doc/$package/" "$work/files.txt")
+check "nothing outside /usr/bin/trovella-migrate, PostgreSQL 15's folders and the package's doc" test -z "$outside"
+# The documented file list (packaging/README.md) is this package's, the version aside.
+doc_version=$(sed -n "s/^\$ dpkg -c ${package}_\([0-9.]*\)_amd64.deb$/\1/p" "$root/packaging/README.md")
+sed -n '/^\$ dpkg -c /,/^```/p' "$root/packaging/README.md" | awk 'NF >= 6 {print $6 ($7 ? " " $7 " " $8 : "")}' |
+  sed "s|^\./|/|; s|${doc_version:-none}|VERSION|g" | sort >"$work/doc-files.txt"
+sed "s|$version|VERSION|g" "$work/files.txt" | sort >"$work/real-files.txt"
+if [ -n "$doc_version" ] && diff "$work/doc-files.txt" "$work/real-files.txt" >"$work/files.diff"; then
+  check "packaging/README.md lists exactly the package's files ($(wc -l <"$work/real-files.txt") entries)" true
+else
+  sed 's/^/#   /' "$work/files.diff" | head -20
+  check "packaging/README.md lists exactly the package's files (update it from dpkg -c)" false
+fi
+
+# --- A fresh Debian 12 root: postgresql-15 from Debian, nothing of this project -------------
+root_create "$work/root" >"$work/root.log" 2>&1
+check "a fresh Debian 12 root with postgresql-15 ($(du -sm "$work/root" | cut -f1) MB)" \
+  in_root dpkg-query --show postgresql-15
+[ -n "$ROOT" ] && in_root dpkg-query --show postgresql-15 >/dev/null 2>&1 ||
+  { tail -20 "$work/root.log"; finish; exit 1; }
+check "the root has neither the extension, the client nor a compiler" \
+  test ! -e "$ROOT/usr/share/postgresql/15/extension/trovella_migrate.control" -a ! -e "$ROOT/usr/bin/trovella-migrate" \
+  -a ! -e "$ROOT/usr/bin/cc" -a ! -e "$ROOT/usr/bin/g++"
+
+# The install script's refusals (inside the root: nothing is installed).
+cp "$root/packaging/install-deb.sh" "$ROOT/tmp/install-deb.sh"
+echo "not a package" >"$ROOT/tmp/not-a-package.deb"
+out=$(in_root sh /tmp/install-deb.sh 2>&1); code=$?
+check_contains "install-deb.sh without a package: usage, exit 2" "usage: install-deb.sh PACKAGE.deb|2" "$out|$code"
+out=$(in_root sh /tmp/install-deb.sh /tmp/missing.deb 2>&1); code=$?
+check_contains "install-deb.sh names a missing file, exit 2" "install-deb.sh: /tmp/missing.deb: no such file|2" "$out|$code"
+out=$(in_root sh /tmp/install-deb.sh /tmp/not-a-package.deb 2>&1); code=$?
+check_contains "install-deb.sh refuses a file that is not this package, exit 2" \
+  "/tmp/not-a-package.deb is not a postgresql-<version>-trovella-migrate package|2" "$out|$code"
+
+# --- The CI image's steps install the package --------------------------------------------------
+mkdir -p "$work/context/dist"
+git -C "$root" archive "$(git -C "$root" stash create 2>/dev/null || true)" 2>/dev/null | tar -x -C "$work/context" ||
+  git -C "$root" archive HEAD | tar -x -C "$work/context"
+cp "$deb" "$work/context/dist/"
+dockerfile_run "$root/packaging/Dockerfile" "$work/context" >"$work/dockerfile.log" 2>&1; code=$?
+check "packaging/Dockerfile's steps run in the root (install-deb.sh)" test $code = 0
+[ $code = 0 ] || tail -20 "$work/dockerfile.log"
+check_contains "dpkg: $package $version installed" "install ok installed $version" \
+  "$(in_root dpkg-query --show --showformat='${Status} ${Version}' "$package")"
+check_contains "the client is on PATH as /usr/bin/trovella-migrate" "/usr/bin/trovella-migrate" \
+  "$(as_postgres sh -c 'command -v trovella-migrate')"
+check_contains "trovella-migrate --version prints the control file's version" "$version" \
+  "$(as_postgres trovella-migrate --version 2>&1)"
+
+cluster_start >"$work/cluster.log" 2>&1
+check "a new cluster starts in the root (as postgres, Unix socket only)" test -n "$ROOT_CLUSTER_PID"
+[ -n "$ROOT_CLUSTER_PID" ] || { cat "$work/cluster.log"; finish; exit 1; }
+sql() { as_postgres psql -X -q -At -v ON_ERROR_STOP=1 -d "$1" "${@:2}" 2>&1; }
+extversion="SELECT extversion FROM pg_extension WHERE extname = 'trovella_migrate'"
+
+# The image's entrypoint runs /docker-entrypoint-initdb.d/*.sql in POSTGRES_DB on first start.
+as_postgres createdb tm_ci
+for f in "$ROOT"/docker-entrypoint-initdb.d/*.sql; do sql tm_ci -f "/docker-entrypoint-initdb.d/${f##*/}" >/dev/null; done
+check_contains "the image's init script creates the extension in POSTGRES_DB" "$version" "$(sql tm_ci -c "$extversion")"
+
+as_postgres createdb tm_fresh
+check_contains "CREATE EXTENSION trovella_migrate: version $version" "$version" \
+  "$(sql tm_fresh -c "CREATE EXTENSION trovella_migrate" -c "$extversion")"
+examples_copy "$ROOT/srv/migrations"
+out=$(as_postgres env PGDATABASE=tm_fresh trovella-migrate migrate --dir /srv/migrations 2>&1); code=$?
+check_contains "the client migrates examples/migrations (exit 0)" "Verified: database has all 10 migrations.|0" "$out|$code"
+out=$(as_postgres env PGDATABASE=tm_fresh trovella-migrate verify --dir /srv/migrations 2>&1); code=$?
+check_contains "the client's verify agrees (exit 0)" "|0" "$out|$code"
+check_contains "the history holds the 10 migrations with their tags" "10|10" \
+  "$(sql tm_fresh -c "SELECT count(*) || '|' || count(tag) FROM trovella_migrate.history")"
+
+# make installcheck from a clean export of the tree: pg_regress against the installed package.
+cp -r "$work/context" "$ROOT/srv/src" && in_root chown -R postgres:postgres /srv/src
+as_postgres make -C /srv/src installcheck PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config >"$work/installcheck.log" 2>&1
+tests=$(cd "$root" && ls sql/*.sql | wc -l)
+if grep -q "All $tests tests passed" "$work/installcheck.log"; then
+  check "make installcheck passes against the installed package (All $tests tests passed)" true
+else
+  tail -30 "$work/installcheck.log"; head -60 "$ROOT/srv/src/build/regress/regression.diffs" 2>/dev/null
+  check "make installcheck passes against the installed package" false
+fi
+check "installcheck built nothing: the server ran the package's library" \
+  test -z "$(find "$ROOT/srv/src" -name '*.so' -o -name '*.o')"
+
+# --- Removing the package ---------------------------------------------------------------------
+in_root apt-get remove -y -qq "$package" >"$work/remove.log" 2>&1; code=$?
+check "apt-get remove $package" test $code = 0
+check "the library, control file, scripts and client are gone" \
+  test -z "$(ls "$ROOT"/usr/share/postgresql/15/extension/trovella_migrate* "$ROOT"/usr/lib/postgresql/15/lib/trovella_migrate.so \
+    "$ROOT"/usr/bin/trovella-migrate "$ROOT"/usr/lib/postgresql/15/bin/trovella-migrate 2>/dev/null)"
+as_postgres createdb tm_after
+check_contains "CREATE EXTENSION then names the missing control file" \
+  'could not open extension control file "/usr/share/postgresql/15/extension/trovella_migrate.control"' \
+  "$(sql tm_after -c "CREATE EXTENSION trovella_migrate")"
+check_contains "the migrated database keeps its data (10 tracking rows)" "10" \
+  "$(sql tm_fresh -c "SELECT count(*) FROM drizzle.__drizzle_migrations")"
+in_root apt-get purge -y -qq "$package" >>"$work/remove.log" 2>&1
+check "purged: dpkg no longer knows the package, postgresql-15 stays" \
+  test "$(in_root dpkg-query --show --showformat='${db:Status-Status}' "$package" 2>/dev/null)" != installed -a \
+       "$(in_root dpkg-query --show --showformat='${db:Status-Status}' postgresql-15)" = installed
+
+# --- Upgrading the package from 0.1.0 ---------------------------------------------------------
+cp "$old_deb" "$deb" "$ROOT/tmp/"
+out=$(in_root sh /tmp/install-deb.sh "/tmp/${old_deb##*/}" 2>&1)
+check_contains "install-deb.sh installs 0.1.0" "installed $package 0.1.0" "$out"
+as_postgres createdb tm_upgrade
+check_contains "0.1.0: CREATE EXTENSION" "0.1.0" "$(sql tm_upgrade -c "CREATE EXTENSION trovella_migrate" -c "$extversion")"
+examples_copy "$ROOT/srv/m"
+psql() { as_postgres psql "$@"; }  # apply_server_files runs psql inside the root
+check_contains "0.1.0: the first 8 migrations applied" "8,t" "$(apply_server_files tm_upgrade /srv/m first8.json)"
+unset -f psql
+out=$(in_root sh /tmp/install-deb.sh "/tmp/${deb##*/}" 2>&1)
+check_contains "install-deb.sh upgrades the package from 0.1.0 to $version" "installed $package $version" "$out"
+check_contains "dpkg unpacked $version over 0.1.0" "($version) over (0.1.0)" "$out"
+check_contains "the data is kept: 8 tracking rows, 8 history rows with tags, extension still 0.1.0" "8|8|0.1.0" \
+  "$(sql tm_upgrade -c "SELECT (SELECT count(*) FROM drizzle.__drizzle_migrations) || '|' || (SELECT count(tag) FROM trovella_migrate.history) || '|' || ($extversion)")"
+check_contains "the new library works with 0.1.0's objects (status: 8 applied)" "8" \
+  "$(sql tm_upgrade -c "SELECT count(*) FROM trovella_migrate.status(pg_read_file('/srv/m/meta/first8.json')::json) WHERE state = 'applied'")"
+check_contains "ALTER EXTENSION trovella_migrate UPDATE reaches $version" "$version" \
+  "$(sql tm_upgrade -c "ALTER EXTENSION trovella_migrate UPDATE" -c "$extversion")"
+out=$(as_postgres env PGDATABASE=tm_upgrade trovella-migrate migrate --dir /srv/m 2>&1); code=$?
+check_contains "the upgraded client applies the other 2 (exit 0)" "Applied 2 new migration(s).|0" "$out|$code"
+check_contains "the history: all 10 with their tags, from 2 runs (0.1.0's and $version's)" "10|10|2" \
+  "$(sql tm_upgrade -c "SELECT count(*) || '|' || count(tag) || '|' || count(DISTINCT run_id) FROM trovella_migrate.history")"
+
+check "no backend crashed in the root's cluster" \
+  test -z "$(grep -E 'terminated by signal|was terminated by exception' "$ROOT/var/lib/postgresql/tm-server.log")"
+echo "# package test: $((SECONDS - started)) s"
+finish
