@@ -6,6 +6,7 @@
 # META.json and `make dist` give PGXN what its Meta Spec 1.0.0 requires.
 . "$(dirname "$0")/../lib/check.sh"
 root=$(cd "$(dirname "$0")/../.." && pwd)
+. "$root/test/lib/export_checkout.sh"
 PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 work=$(mktemp -d /tmp/trovella-version.XXXXXX)
 trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
@@ -20,9 +21,7 @@ check "no build, packaging, test or source file spells out $version" test -z "$s
 
 # A scratch copy of this checkout (tracked files, uncommitted changes included) saying 9.8.7.
 tree=$work/tree
-mkdir "$tree"
-git -C "$root" archive "$(git -C "$root" stash create 2>/dev/null || true)" 2>/dev/null | tar -x -C "$tree" ||
-  git -C "$root" archive HEAD | tar -x -C "$tree"
+export_checkout "$root" "$tree"
 sed -i "s/^default_version = .*/default_version = '9.8.7'/" "$tree/trovella_migrate.control"
 git -C "$tree" init -q && git -C "$tree" add -A && git -C "$tree" -c user.name=test -c user.email=test@localhost commit -q -m 9.8.7
 make -s -C "$tree" PG_CONFIG="$PG_CONFIG" trovella_migrate--9.8.7.sql META.json >"$work/make.log" 2>&1
