@@ -20,13 +20,16 @@ PGFILEDESC = "trovella_migrate - Drizzle migrations applied and verified inside 
 
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --outputdir=build/regress
+# Interleavings of concurrent sessions (PostgreSQL's isolation tester): test/isolation/specs.
+ISOLATION = $(patsubst test/isolation/specs/%.spec,%,$(sort $(wildcard test/isolation/specs/*.spec)))
+ISOLATION_OPTS = --inputdir=test/isolation --outputdir=build/isolation
 
 PG_CPPFLAGS = -Isrc
 PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Werror -Wno-missing-field-initializers
 SHLIB_LINK += -lstdc++
 override BITCODE_CXXFLAGS += -std=c++17 -Wall -Wextra -Werror -Wno-missing-field-initializers -Wno-unused-command-line-argument
 
-EXTRA_CLEAN = build/regress
+EXTRA_CLEAN = build/regress build/isolation
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -38,8 +41,8 @@ $(OBJS): $(wildcard src/core/*.hpp src/pg/*.hpp)
 $(EXTENSION)--$(EXTVERSION).sql: $(EXTENSION).sql $(EXTENSION).control
 	cp $< $@
 
-installcheck: | build/regress
-build/regress:
+installcheck: | build/regress build/isolation
+build/regress build/isolation:
 	mkdir -p $@
 
 # PGXN: META.json takes the version from the control file; `make dist` packs the distribution
@@ -48,6 +51,12 @@ META.json: META.json.in $(EXTENSION).control
 	sed 's/@VERSION@/$(EXTVERSION)/g' $< > $@
 dist: META.json
 	git archive --format zip --prefix=$(EXTENSION)-$(EXTVERSION)/ --add-file=META.json -o $(EXTENSION)-$(EXTVERSION).zip HEAD
+
+# TAP tests (PostgreSQL::Test::Cluster: replicas, restarts) in test/tap/t; they make their own
+# clusters (as the postgres user when run as root: initdb refuses root).
+taptest:
+	PG_CONFIG='$(PG_CONFIG)' bash test/tap/run.sh
+.PHONY: taptest
 
 # The client: built with CMake into build/client (no GoogleTest needed), installed into
 # PostgreSQL's bindir and linked into CLIENT_LINK_DIR, which is on PATH (Debian's PostgreSQL

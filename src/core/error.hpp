@@ -47,7 +47,16 @@ public:
     const std::string& detail() const noexcept { return detail_; }
     const std::string& hint() const noexcept { return hint_; }
 
+    // A line more of DETAIL or HINT, added as the error passes through a run (empty: nothing).
+    void add_detail(const std::string& line) { append(detail_, line); }
+    void add_hint(const std::string& line) { append(hint_, line); }
+
 private:
+    static void append(std::string& field, const std::string& line) {
+        if (line.empty()) return;
+        field += (field.empty() ? "" : "\n") + line;
+    }
+
     ErrorKind kind_;
     std::string detail_;
     std::string hint_;

@@ -164,9 +164,16 @@ void check_can_apply(const Assessment& a, const Options& options) {
     throw Error(ErrorKind::refused, message, messages::join(detail, "\n"), messages::join(hints, "\n"));
 }
 
-std::vector<std::string> after_apply_problems(const Assessment& after, const Options& options) {
-    std::vector<std::string> problems;
-    if (after.recorded != after.expected) problems.push_back(messages::count_mismatch(after.recorded, after.expected));
+std::string Verification::headline(const std::string& prefix) const {
+    if (problems.empty()) return {};
+    return count_differs ? problems.front() : prefix + ": " + problems.front();
+}
+
+Verification after_apply_verification(const Assessment& after, const Options& options) {
+    Verification v;
+    std::vector<std::string>& problems = v.problems;
+    v.count_differs = after.recorded != after.expected;
+    if (v.count_differs) problems.push_back(messages::count_mismatch(after.recorded, after.expected));
     for (const auto& e : after.entries) {
         if (e.state == State::pending || e.state == State::out_of_order)
             problems.push_back("not recorded: " + quote_tag(e.entry->tag) + " has no tracking row after apply");
@@ -175,11 +182,13 @@ std::vector<std::string> after_apply_problems(const Assessment& after, const Opt
     }
     for (const auto* row : after.unknown)
         problems.push_back("unknown: tracking row " + describe_row(*row) + " matches no journal entry");
-    return problems;
+    return v;
 }
 
-std::vector<std::string> verify_problems(const Assessment& a) {
-    std::vector<std::string> problems;
+Verification layer2_verification(const Assessment& a) {
+    Verification v;
+    std::vector<std::string>& problems = v.problems;
+    v.count_differs = a.recorded != a.expected;
     if (a.recorded > a.expected) problems.push_back(messages::database_ahead(a.recorded, a.expected));
     else if (a.recorded != a.expected) problems.push_back(messages::count_mismatch(a.recorded, a.expected));
     for (const auto& e : a.entries) {
@@ -199,7 +208,7 @@ std::vector<std::string> verify_problems(const Assessment& a) {
     }
     for (const auto* row : a.unknown)
         problems.push_back("unknown: tracking row " + describe_row(*row) + " matches no journal entry");
-    return problems;
+    return v;
 }
 
 }  // namespace trovella::core

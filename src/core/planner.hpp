@@ -61,12 +61,29 @@ std::vector<const EntryState*> entries_to_apply(const Assessment& assessment);
 // ahead, unknown rows, modified entries (unless allowed), out-of-order entries (unless allowed).
 void check_can_apply(const Assessment& assessment, const Options& options);
 
+// What a verification found.
+struct Verification {
+    std::vector<std::string> problems;  // empty when verified
+    bool count_differs = false;         // then the first problem is the wiki's count line
+    bool ok() const { return problems.empty(); }
+    // The error's first line: the wiki's own line when the counts differ ("Migration count
+    // mismatch: ...", "Database has N migrations but ..."), else "<prefix>: <first problem>".
+    std::string headline(const std::string& prefix) const;
+};
+
 // Layer 1 after apply: every entry has its row with the right hash and the count matches.
 // Modified entries let through by allow_modified are exempt from the hash comparison.
-// Returns the problems found (empty when verified).
-std::vector<std::string> after_apply_problems(const Assessment& after, const Options& options);
+Verification after_apply_verification(const Assessment& after, const Options& options);
 
-// Layer 2: the problems `verify` reports (empty when ok).
-std::vector<std::string> verify_problems(const Assessment& assessment);
+// Layer 2: what `verify` reports.
+Verification layer2_verification(const Assessment& assessment);
+
+// The problems alone (empty when verified).
+inline std::vector<std::string> after_apply_problems(const Assessment& after, const Options& options) {
+    return after_apply_verification(after, options).problems;
+}
+inline std::vector<std::string> verify_problems(const Assessment& assessment) {
+    return layer2_verification(assessment).problems;
+}
 
 }  // namespace trovella::core

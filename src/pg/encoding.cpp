@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 #include "pg/guard.hpp"
 
+
 namespace trovella::pg {
 
 void require_utf8_database() {

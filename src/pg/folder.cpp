@@ -8,6 +8,7 @@
 #include "pg/guard.hpp"
 #include "pg/encoding.hpp"
 
+
 namespace trovella::pg {
 
 namespace fs = std::filesystem;

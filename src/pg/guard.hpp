@@ -44,48 +44,49 @@ void append_hint(ErrorData* edata, const std::string& line);
 // state and makes `current` the current memory context again.
 ErrorData* take_error(MemoryContext target, MemoryContext current);
 
+namespace detail {
+
+// The one PG_TRY of pg_call: runs `f` (which returns nothing), turning a PostgreSQL error into a
+// PgError copied into `target`, and a C++ exception from `f` into itself, both thrown only once
+// PG_END_TRY has restored PostgreSQL's error stacks.
+template <typename F>
+void run_guarded(F& f, MemoryContext target_context) {
+    // Read after a longjmp into PG_CATCH: volatile, so no register holds a stale copy.
+    MemoryContext volatile context = CurrentMemoryContext;
+    MemoryContext volatile target = target_context != nullptr ? target_context : CurrentMemoryContext;
+    ErrorData* volatile edata = nullptr;
+    std::exception_ptr cpp_error;  // a C++ exception from f, rethrown once PG_TRY is left
+    PG_TRY();
+    {
+        try {
+            f();
+        } catch (...) {
+            cpp_error = std::current_exception();
+        }
+    }
+    PG_CATCH();
+    {
+        edata = take_error(target, context);
+    }
+    PG_END_TRY();
+    if (cpp_error) std::rethrow_exception(cpp_error);
+    if (edata != nullptr) throw PgError(edata);
+}
+
+}  // namespace detail
+
+// Runs one call into PostgreSQL; returns its result (plain values only: scalars, pointers).
+// error_context: where a caught error is copied (default: the memory context current now).
 template <typename F>
 auto pg_call(F&& f, MemoryContext error_context = nullptr) -> decltype(f()) {
     using Result = decltype(f());
-    // Read after a longjmp into PG_CATCH: volatile, so no register holds a stale copy.
-    MemoryContext volatile context = CurrentMemoryContext;
-    MemoryContext volatile target = error_context != nullptr ? error_context : CurrentMemoryContext;
-    ErrorData* volatile edata = nullptr;
-    std::exception_ptr cpp_error;  // a C++ exception from f, rethrown once PG_TRY is left
     if constexpr (std::is_void_v<Result>) {
-        PG_TRY();
-        {
-            try {
-                f();
-            } catch (...) {
-                cpp_error = std::current_exception();
-            }
-        }
-        PG_CATCH();
-        {
-            edata = take_error(target, context);
-        }
-        PG_END_TRY();
-        if (cpp_error) std::rethrow_exception(cpp_error);
-        if (edata != nullptr) throw PgError(edata);
+        detail::run_guarded(f, error_context);
     } else {
         static_assert(std::is_trivially_destructible_v<Result>, "pg_call returns plain values only (scalars, pointers)");
-        volatile Result result{};
-        PG_TRY();
-        {
-            try {
-                result = f();
-            } catch (...) {
-                cpp_error = std::current_exception();
-            }
-        }
-        PG_CATCH();
-        {
-            edata = take_error(target, context);
-        }
-        PG_END_TRY();
-        if (cpp_error) std::rethrow_exception(cpp_error);
-        if (edata != nullptr) throw PgError(edata);
+        Result result{};
+        auto store = [&] { result = f(); };
+        detail::run_guarded(store, error_context);
         return result;
     }
 }

@@ -14,4 +14,9 @@ void begin_last_run(const char* function) {
     run.entries.clear();
 }
 
+void mark_committed() {
+    for (auto& entry : last_run().entries)
+        if (!entry.committed) entry.committed = true;
+}
+
 }  // namespace trovella::pg

@@ -29,5 +29,7 @@ struct LastRun {
 // This backend's record; begin_last_run() starts a new one.
 LastRun& last_run();
 void begin_last_run(const char* function);
+// apply_each committed: what this call recorded so far counts as committed.
+void mark_committed();
 
 }  // namespace trovella::pg

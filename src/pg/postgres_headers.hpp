@@ -1,6 +1,6 @@
-// The one place the glue includes PostgreSQL's C headers, and the one place that looks at
-// PG_VERSION_NUM (test/package/pg_compat.sh checks both). The headers use `register`, which C++17
-// rejects under clang, so that warning is silenced for them only.
+// The one place the glue includes PostgreSQL's C headers, and the one place for what differs
+// between PostgreSQL versions. The headers use `register`, which C++17 rejects under clang, so that
+// warning (and a few others of theirs) is silenced for these headers only.
 #pragma once
 
 extern "C" {
@@ -44,37 +44,22 @@ extern "C" {
 #pragma GCC diagnostic pop
 }
 
-// Version-specific calls. The code calls PostgreSQL 15's API; a major that lacks a call gets it
-// here, under 15's name, so a port is this one place (and debian/pgversions, META.json.in).
-// Built and tested: PostgreSQL 15 only, the only major installable on the project's machines; the
-// branch for 14 follows 14's headers and is not compiled here.
-#if PG_VERSION_NUM < 140000
-#error "trovella_migrate needs PostgreSQL 14 or later (common/cryptohash.h, utils/backend_status.h); it is built and tested on 15"
-#endif
-
+// Supported: PostgreSQL 15 (the only version this project is built and tested with). A port to
+// another version starts here: every call whose form differs between versions goes through a
+// shim below.
 #if PG_VERSION_NUM < 150000
-// InitMaterializedSRF (15): a set-returning function in materialize mode, its tuplestore and tuple
-// descriptor in the query's memory (flags 0: the descriptor of the function's declared result).
-inline void InitMaterializedSRF(FunctionCallInfo fcinfo, bits32 /*flags*/) {
-    ReturnSetInfo* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
-    if (rsinfo == nullptr || !IsA(rsinfo, ReturnSetInfo))
-        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                        errmsg("set-valued function called in context that cannot accept a set")));
-    if (!(rsinfo->allowedModes & SFRM_Materialize))
-        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                        errmsg("materialize mode required, but it is not allowed in this context")));
-    MemoryContext old = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
-    TupleDesc desc;
-    if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE) elog(ERROR, "return type must be a row type");
-    rsinfo->returnMode = SFRM_Materialize;
-    rsinfo->setDesc = CreateTupleDescCopy(desc);
-    rsinfo->setResult = tuplestore_begin_heap((rsinfo->allowedModes & SFRM_Materialize_Random) != 0, false, work_mem);
-    MemoryContextSwitchTo(old);
-}
-
-// pg_cryptohash_final takes the output length, and pg_cryptohash_error explains a failure (15).
-inline int pg_cryptohash_final(pg_cryptohash_ctx* ctx, uint8* dest, size_t /*len*/) {
-    return pg_cryptohash_final(ctx, dest);
-}
-inline const char* pg_cryptohash_error(pg_cryptohash_ctx* /*ctx*/) { return "the cryptohash library failed"; }
+#error "trovella_migrate needs PostgreSQL 15 or later"
 #endif
+
+namespace trovella::pg {
+
+// A set-returning function's materialized result (InitMaterializedSRF since PostgreSQL 15;
+// SetSingleFuncCall in 14).
+inline void materialized_srf(FunctionCallInfo fcinfo) { InitMaterializedSRF(fcinfo, 0); }
+
+// The end of a cryptohash and the text of its failure (pg_cryptohash_final takes the digest's
+// length and pg_cryptohash_error exists since PostgreSQL 15; 14 has neither).
+inline int cryptohash_final(pg_cryptohash_ctx* ctx, uint8* dest, size_t len) { return pg_cryptohash_final(ctx, dest, len); }
+inline const char* cryptohash_error(pg_cryptohash_ctx* ctx) { return pg_cryptohash_error(ctx); }
+
+}  // namespace trovella::pg

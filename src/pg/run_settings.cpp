@@ -2,6 +2,7 @@
 
 #include "pg/guard.hpp"
 
+
 namespace trovella::pg {
 
 RunSettings::RunSettings(const core::Options& options) {
@@ -39,8 +40,7 @@ void RunSettings::finish() {
     pg_call([&] { AtEOXact_GUC(true, level); });
 }
 
-StatementTimer::StatementTimer(const RunSettings& settings) {
-    const int ms = settings.statement_timeout_ms();
+StatementTimer::StatementTimer(int ms) {
     if (ms <= 0) return;
     pg_call([&] {
         caller_timer_active_ = get_timeout_active(STATEMENT_TIMEOUT);

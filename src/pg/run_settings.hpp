@@ -34,7 +34,8 @@ private:
 // original deadline.
 class StatementTimer {
 public:
-    explicit StatementTimer(const RunSettings& settings);
+    // statement_timeout_ms: the run's statement_timeout (0: none, and the timer is left alone).
+    explicit StatementTimer(int statement_timeout_ms);
     ~StatementTimer();
     StatementTimer(const StatementTimer&) = delete;
     StatementTimer& operator=(const StatementTimer&) = delete;

@@ -1,6 +1,5 @@
 #include "pg/spi.hpp"
 
-#include <charconv>
 
 #include "core/error.hpp"
 
@@ -56,7 +55,7 @@ private:
 
 }  // namespace
 
-std::vector<Row> SpiConnection::query(const char* sql, const std::vector<Param>& params, bool read_only) {
+std::vector<Row> SpiConnection::query(const char* sql, const std::vector<SqlParam>& params, bool read_only) {
     QueryMemory memory;
     MemoryContext keep = memory.outer();
     const int nargs = static_cast<int>(params.size());
@@ -64,14 +63,20 @@ std::vector<Row> SpiConnection::query(const char* sql, const std::vector<Param>&
     std::vector<Datum> values(params.size());
     std::vector<char> nulls(params.size(), ' ');
     for (std::size_t i = 0; i < params.size(); ++i) {
-        const Param& p = params[i];
-        types[i] = p.type;
+        const SqlParam& p = params[i];
+        switch (p.type) {
+            case SqlParam::Type::text: types[i] = TEXTOID; break;
+            case SqlParam::Type::int4: types[i] = INT4OID; break;
+            case SqlParam::Type::int8: types[i] = INT8OID; break;
+            case SqlParam::Type::float8: types[i] = FLOAT8OID; break;
+        }
         if (p.text) {
             const std::string& s = *p.text;
             values[i] = pg_call(
                 [&] { return PointerGetDatum(cstring_to_text_with_len(s.data(), static_cast<int>(s.size()))); }, keep);
         } else if (p.number) {
-            values[i] = p.type == INT4OID ? Int32GetDatum(static_cast<int32>(*p.number)) : Int64GetDatum(*p.number);
+            values[i] = p.type == SqlParam::Type::int4 ? Int32GetDatum(static_cast<int32>(*p.number))
+                                                        : Int64GetDatum(*p.number);
         } else if (p.real) {
             values[i] = Float8GetDatum(*p.real);
         } else {
@@ -103,26 +108,10 @@ std::vector<Row> SpiConnection::query(const char* sql, const std::vector<Param>&
     return rows;
 }
 
-Value SpiConnection::query_value(const char* sql, const std::vector<Param>& params, bool read_only) {
-    auto rows = query(sql, params, read_only);
-    if (rows.size() != 1 || rows[0].size() != 1)
-        throw std::runtime_error(std::string("internal query returned ") + std::to_string(rows.size()) + " rows: " + sql);
-    return rows[0][0];
-}
-
 int SpiConnection::execute_statement(const char* sql) {
     int rc = pg_call([&] { return SPI_execute(sql, false, 0); });
     if (SPI_tuptable != nullptr) pg_call([] { SPI_freetuptable(SPI_tuptable); });
     return rc;
-}
-
-std::int64_t to_int64(const Value& value) {
-    if (!value) throw std::runtime_error("unexpected NULL from an internal query");
-    std::int64_t out = 0;
-    auto [ptr, ec] = std::from_chars(value->data(), value->data() + value->size(), out);
-    if (ec != std::errc() || ptr != value->data() + value->size())
-        throw std::runtime_error("unexpected non-integer \"" + *value + "\" from an internal query");
-    return out;
 }
 
 }  // namespace trovella::pg

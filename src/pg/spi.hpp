@@ -8,27 +8,13 @@
 #include <string_view>
 #include <vector>
 
+#include "core/sql_session.hpp"
 #include "pg/guard.hpp"
 
 namespace trovella::pg {
 
-// One query parameter; text values are converted to Datums inside the guarded call.
-struct Param {
-    Oid type;
-    std::optional<std::string> text;    // for TEXTOID / NAMEOID
-    std::optional<std::int64_t> number;  // for INT4OID / INT8OID
-    std::optional<double> real;          // for FLOAT8OID
-
-    static Param of(std::string value) { return Param{TEXTOID, std::move(value), std::nullopt, std::nullopt}; }
-    static Param of(std::int64_t value) { return Param{INT8OID, std::nullopt, value, std::nullopt}; }
-    static Param of_int4(std::int32_t value) { return Param{INT4OID, std::nullopt, value, std::nullopt}; }
-    static Param of_real(double value) { return Param{FLOAT8OID, std::nullopt, std::nullopt, value}; }
-    static Param null(Oid type) { return Param{type, std::nullopt, std::nullopt, std::nullopt}; }
-};
-
-// A result value copied out of SPI; absent = SQL NULL.
-using Value = std::optional<std::string>;
-using Row = std::vector<Value>;
+using core::SqlParam;
+using Row = core::SqlRow;
 
 class SpiConnection {
 public:
@@ -38,9 +24,7 @@ public:
     SpiConnection& operator=(const SpiConnection&) = delete;
 
     // Runs one parameterized query of the extension's own; values come back as text.
-    std::vector<Row> query(const char* sql, const std::vector<Param>& params = {}, bool read_only = false);
-    // Runs a query and returns its single value (error if not exactly one row).
-    Value query_value(const char* sql, const std::vector<Param>& params = {}, bool read_only = false);
+    std::vector<Row> query(const char* sql, const std::vector<SqlParam>& params = {}, bool read_only = false);
     // Runs a migration statement as given; returns SPI's return code (negative codes are not raised).
     int execute_statement(const char* sql);
 
@@ -49,7 +33,5 @@ public:
 private:
     bool connected_ = false;
 };
-
-std::int64_t to_int64(const Value& value);
 
 }  // namespace trovella::pg

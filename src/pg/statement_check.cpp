@@ -7,6 +7,7 @@
 #include "pg/guard.hpp"
 #include "pg/progress.hpp"
 
+
 namespace trovella::pg {
 
 namespace {
@@ -184,7 +185,7 @@ private:
 
 }  // namespace
 
-void check_statements(const std::vector<MigrationToCheck>& migrations) {
+void check_statements(const std::vector<core::MigrationToCheck>& migrations) {
     if (migrations.empty()) return;
     ParseScope scope;
     std::vector<std::string> refused;

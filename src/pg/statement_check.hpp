@@ -6,18 +6,12 @@
 #include <string>
 #include <vector>
 
-#include "core/journal.hpp"
-#include "core/splitter.hpp"
+#include "core/database.hpp"
 
 namespace trovella::pg {
 
-struct MigrationToCheck {
-    const core::JournalEntry* entry;
-    const std::vector<core::Statement>* statements;
-};
-
 // Throws core::Error(unsupported) listing every refused statement (tag, number, line), or the
 // parser's own error (with the migration context) for a syntax error.
-void check_statements(const std::vector<MigrationToCheck>& migrations);
+void check_statements(const std::vector<core::MigrationToCheck>& migrations);
 
 }  // namespace trovella::pg

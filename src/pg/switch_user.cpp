@@ -1,5 +1,6 @@
 #include "pg/switch_user.hpp"
 
+
 namespace trovella::pg {
 
 SwitchUser::SwitchUser(Oid role, Mode mode) {

@@ -91,7 +91,7 @@ SQL
   check "$n runners: no runner reported a count mismatch after committing" \
     bash -c "! grep -l 'Migration count mismatch' $work/$db.r*.out"
   check "$n runners: verify agrees with the winner's journal" \
-    test "$(psql -X -At -d "$db" -c "SET client_min_messages = warning" -c "SELECT ok FROM trovella_migrate.verify('$(journal_for "$winner")', NULL, '{\"raise\": false}')")" = t
+    test "$(psql -X -q -At -d "$db" -c "SET client_min_messages = warning" -c "SELECT ok FROM trovella_migrate.verify('$(journal_for "$winner")', NULL, '{\"raise\": false}')")" = t
 }
 
 scenario 2

@@ -149,10 +149,11 @@ check_contains "the history holds the 10 migrations with their tags" "10|10" \
 cp -r "$work/context" "$ROOT/srv/src" && in_root chown -R postgres:postgres /srv/src
 as_postgres make -C /srv/src installcheck PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config >"$work/installcheck.log" 2>&1
 tests=$(cd "$root" && ls sql/*.sql | wc -l)
-if grep -q "All $tests tests passed" "$work/installcheck.log"; then
-  check "make installcheck passes against the installed package (All $tests tests passed)" true
+specs=$(cd "$root" && ls test/isolation/specs/*.spec | wc -l)
+if grep -q "All $tests tests passed" "$work/installcheck.log" && grep -q "All $specs tests passed" "$work/installcheck.log"; then
+  check "make installcheck passes against the installed package ($tests pg_regress files, $specs isolation specs)" true
 else
-  tail -30 "$work/installcheck.log"; head -60 "$ROOT/srv/src/build/regress/regression.diffs" 2>/dev/null
+  tail -30 "$work/installcheck.log"; head -60 "$ROOT"/srv/src/build/{regress,isolation}/regression.diffs 2>/dev/null
   check "make installcheck passes against the installed package" false
 fi
 check "installcheck built nothing: the server ran the package's library" \

@@ -1,0 +1,70 @@
+#include "core/history.hpp"
+
+#include "core/no_postgres.hpp"  // keep last
+
+namespace trovella::core {
+
+History::History(SqlSession& sql, const TrackingTable& tracking, Function function, std::string schema)
+    : sql_(sql), tracking_(tracking), function_(function), schema_(std::move(schema)) {
+    caller_ = sql_.query("SELECT CURRENT_USER::pg_catalog.text").at(0).at(0).value_or("");
+}
+
+std::int64_t History::run_id() {
+    if (run_id_) return *run_id_;
+    sql_.as_history_keeper([&] {
+        run_id_ = to_int64(sql_.query("INSERT INTO " + schema_ +
+                                          ".run (function, run_by, tracking_schema, tracking_table) "
+                                          "VALUES ($1, $2, $3, $4) RETURNING run_id",
+                                      {SqlParam::of(std::string(function_name(function_))), SqlParam::of(caller_),
+                                       SqlParam::of(tracking_.schema()), SqlParam::of(tracking_.table())})
+                               .at(0)
+                               .at(0));
+    });
+    return *run_id_;
+}
+
+void History::record(const HistoryEvent& e) {
+    const std::int64_t run = run_id();
+    sql_.as_history_keeper([&] {
+        sql_.query("INSERT INTO " + schema_ +
+                       ".migration_event (run_id, action, tracking_schema, tracking_table, tracking_id, tag, idx, hash, "
+                       "previous_hash, created_at, statements, applied_by, duration_ms) "
+                       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                   {SqlParam::of(run), SqlParam::of(std::string(e.action)), SqlParam::of(tracking_.schema()),
+                    SqlParam::of(tracking_.table()), SqlParam::of(e.tracking_id), SqlParam::of(e.tag),
+                    SqlParam::of(e.idx), SqlParam::of(e.hash), SqlParam::of(e.previous_hash), SqlParam::of(e.created_at),
+                    SqlParam::of(e.statements), SqlParam::of(caller_),
+                    e.duration_ms ? SqlParam::of_real(*e.duration_ms) : SqlParam::null(SqlParam::Type::float8)});
+    });
+}
+
+void History::finish_run() {
+    if (!run_id_) return;
+    sql_.as_history_keeper([&] {
+        sql_.query("UPDATE " + schema_ +
+                       ".run SET finished_at = pg_catalog.clock_timestamp() WHERE run_id OPERATOR(pg_catalog.=) $1",
+                   {SqlParam::of(*run_id_)});
+    });
+}
+
+std::map<std::int64_t, KnownRow> History::known_rows() {
+    std::vector<SqlRow> rows;
+    sql_.as_history_keeper([&] {
+        rows = sql_.query(
+            "SELECT DISTINCT ON (tracking_id) tracking_id, tag, idx, hash, created_at, action, applied_at "
+            "FROM " + schema_ + ".migration_event "
+            "WHERE tracking_schema OPERATOR(pg_catalog.=) $1 AND tracking_table OPERATOR(pg_catalog.=) $2 "
+            "AND tracking_id IS NOT NULL ORDER BY tracking_id, event_id DESC",
+            {SqlParam::of(tracking_.schema()), SqlParam::of(tracking_.table())});
+    });
+    std::map<std::int64_t, KnownRow> out;
+    for (const auto& row : rows) {
+        KnownRow known{row[1].value_or(""), std::nullopt, row[3].value_or(""), to_int64(row[4]), row[5].value_or(""),
+                       row[6].value_or("")};
+        if (row[2]) known.idx = to_int64(row[2]);
+        out.emplace(to_int64(row[0]), std::move(known));
+    }
+    return out;
+}
+
+}  // namespace trovella::core

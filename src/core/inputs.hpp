@@ -1,0 +1,39 @@
+// The inputs of every function, read and checked before anything runs: the journal, the
+// migration texts with their hashes, the orphan files, the options. The host reads the arguments
+// (SQL arguments in the extension, files in the client) and computes the hashes its own way
+// (PostgreSQL's cryptohash, libcrypto): both are SHA-256 of the same bytes.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/journal.hpp"
+#include "core/migration_texts.hpp"
+#include "core/options.hpp"
+#include "core/planner.hpp"
+
+namespace trovella::core {
+
+struct Inputs {
+    Journal journal;
+    std::optional<MigrationTexts> texts;  // absent when not given
+    FileHashes hashes;                    // tag -> SHA-256 of every text given
+    std::vector<std::string> orphans;     // texts whose tag the journal lacks
+    Options options;
+    std::vector<std::string> warnings;    // the journal's, and the orphan files: the host shows them
+
+    const std::string& text_of(const JournalEntry& entry) const { return texts->find(entry.tag)->second; }
+    const std::string& hash_of(const JournalEntry& entry) const { return hashes.find(entry.tag)->second; }
+};
+
+enum class Texts { required, optional };
+
+using HashFunction = std::string (*)(std::string_view bytes);
+
+// Throws Error(invalid_input) naming what is wrong; `texts` required: every journal entry has one.
+Inputs make_inputs(std::string_view journal_text, std::optional<MigrationTexts> texts, Options options,
+                   Function fn, Texts required, HashFunction hash);
+
+}  // namespace trovella::core

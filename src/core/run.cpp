@@ -1,0 +1,405 @@
+#include "core/run.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <exception>
+#include <set>
+
+#include "core/error.hpp"
+#include "core/interrupts.hpp"
+#include "core/messages.hpp"
+#include "core/no_postgres.hpp"  // keep last
+
+namespace trovella::core {
+
+namespace msg = messages;
+
+namespace {
+
+// lock_timeout and statement_timeout in force for a scope; undone however it ends.
+class SettingsScope {
+public:
+    SettingsScope(Database& db, const Options& options) : db_(db) { db_.push_settings(options); }
+    ~SettingsScope() {
+        if (open_) db_.pop_settings(false);
+    }
+    SettingsScope(const SettingsScope&) = delete;
+    SettingsScope& operator=(const SettingsScope&) = delete;
+    void finish() {
+        open_ = false;
+        db_.pop_settings(true);
+    }
+
+private:
+    Database& db_;
+    bool open_ = true;
+};
+
+// The wiki's lines: shown as they happen and returned in the result.
+class Say {
+public:
+    Say(Database& db, ApplyResult& result) : db_(db), result_(result) {}
+    void operator()(const std::string& line) {
+        db_.notice(line);
+        result_.messages.push_back(line);
+    }
+
+private:
+    Database& db_;
+    ApplyResult& result_;
+};
+
+// Adds `note` to a failure on its way out: to a core::Error here, to the database's own errors
+// by the database.
+void annotate(Database& db, const std::exception_ptr& failure, const FailureNote& note) {
+    annotate_failure(failure, note, [&db](const std::exception_ptr& f, const FailureNote& n) { db.annotate(f, n); });
+}
+
+// Runs `body`; on a failure, adds what `note()` says and rethrows.
+template <class Body, class Note>
+void noting_failure(Database& db, Body&& body, Note&& note) {
+    std::exception_ptr failure;
+    try {
+        body();
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    if (!failure) return;
+    annotate(db, failure, note());
+    std::rethrow_exception(failure);
+}
+
+HistoryEvent event_for(const char* action, const JournalEntry& entry, const std::string& hash,
+                       std::int64_t tracking_id) {
+    HistoryEvent event;
+    event.action = action;
+    event.tracking_id = tracking_id;
+    event.tag = entry.tag;
+    event.idx = entry.idx;
+    event.hash = hash;
+    event.created_at = entry.when;
+    return event;
+}
+
+// Brings the history up to date with the tracking table before a run changes it: rows written by
+// someone else (drizzle-kit) are recorded once as "adopted", with their tag, so that the history
+// shows a tag beside every row (the wiki's `WHERE tag LIKE '%role_grants%'`); rows the history
+// knows that are gone from the table are recorded as "removed". A row counts as known only when
+// the history's last event about its id is about that very row (KnownRow::same_row).
+void reconcile_history(Database& db, const Assessment& a, const std::vector<TrackingRow>& rows) {
+    const std::map<std::int64_t, KnownRow> known = db.history_rows();
+    std::set<std::int64_t> present;
+    for (const auto& row : rows) present.insert(row.id);
+    for (const auto& [id, k] : known) {
+        check_interrupts();
+        if (present.count(id) || k.action == "removed") continue;
+        HistoryEvent event;
+        event.action = "removed";
+        event.tracking_id = id;
+        event.tag = k.tag;
+        event.idx = k.idx;
+        event.hash = k.hash;
+        event.created_at = k.created_at;
+        db.record(event);
+    }
+    for (const auto& e : a.entries) {
+        check_interrupts();
+        if (e.row == nullptr) continue;
+        auto it = known.find(e.row->id);
+        if (it != known.end() && it->second.action != "removed" && it->second.same_row(*e.row)) continue;
+        HistoryEvent event = event_for("adopted", *e.entry, e.row->hash, e.row->id);
+        event.created_at = *e.row->created_at;
+        db.record(event);
+    }
+}
+
+std::string elapsed_ms(double ms) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f", ms);
+    return text;
+}
+
+// Runs one migration and records it (tracking row and history); returns the tracking row's id.
+std::int64_t run_migration(Database& db, const Inputs& in, const JournalEntry& entry,
+                           const std::vector<Statement>& statements) {
+    const std::string count = msg::plural(statements.size(), "statement", "statements");
+    db.notice("applying " + entry.tag + " (" + count + ")");
+    const auto started = std::chrono::steady_clock::now();
+    const int total = static_cast<int>(statements.size());
+    for (const auto& statement : statements) db.execute(StatementRun{&entry, &statement, total});
+    const std::string& hash = in.hash_of(entry);
+    const std::int64_t id = db.insert_tracking_row(hash, entry.when);
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    HistoryEvent event = event_for("applied", entry, hash, id);
+    event.statements = static_cast<std::int64_t>(statements.size());
+    event.duration_ms = ms;
+    db.record(event);
+    db.notice("applied " + entry.tag + " (" + count + " in " + elapsed_ms(ms) + " ms)");
+    return id;
+}
+
+const char* kLockTableHint =
+    "apply() runs every pending migration in one transaction, which holds the locks of every object they touch "
+    "until it ends. Use CALL trovella_migrate.apply_each(...), which commits after each migration, or raise "
+    "max_locks_per_transaction.";
+
+// Layer 1, after: count again and check every entry has its row with the right hash.
+void verify_after(Database& db, const Inputs& in, ApplyResult& result, Say& say) {
+    const auto rows = db.tracking_rows();
+    const auto after = assess(in.journal, rows, &in.hashes);
+    const Verification v = after_apply_verification(after, in.options);
+    if (!v.ok())
+        throw Error(ErrorKind::verify_failed, v.headline("verification after apply failed"), msg::join(v.problems, "\n"),
+                    "A migration may have changed " + db.tracking_table_name() + " itself; check the migrations listed.");
+    say(msg::complete(result.applied));
+    say(msg::verified(after.recorded));
+    result.verified = true;
+}
+
+// The start of every run that writes: this session may, the lock, the table, the grants.
+void open_tracking_table(Database& db, Function fn, Access access) {
+    db.require_session_can_write(fn);
+    db.lock();
+    if (access == Access::append) db.create_tracking_table_if_missing();
+    db.require_access(access);
+}
+
+// Locks, creates the tracking table when missing, counts before and checks what may proceed.
+Assessment begin_run(Database& db, std::vector<TrackingRow>& rows, const Inputs& in, ApplyResult& result, Say& say,
+                     Function fn) {
+    open_tracking_table(db, fn, Access::append);
+    rows = db.tracking_rows();
+    Assessment before = assess(in.journal, rows, &in.hashes);
+    result.expected = before.expected;
+    result.applied_before = before.recorded;
+    result.pending = before.pending();
+    say(msg::migration_state(before.recorded, before.expected, before.pending()));
+    check_can_apply(before, in.options);
+    return before;
+}
+
+std::string committed_so_far(const ApplyResult& result) {
+    std::vector<std::string> committed;
+    for (const auto& tag : result.applied_tags) committed.push_back(quote_tag(tag));
+    return committed.empty() ? "apply_each committed no migration in this call before the failure."
+                             : "apply_each committed " + msg::plural(committed.size(), "migration", "migrations") +
+                                   " before the failure, which stay applied: " + msg::join(committed, ", ") + ".";
+}
+
+// apply_each's state between migrations: every row it has seen, and which are its own.
+struct Seen {
+    std::vector<TrackingRow> rows;
+    std::set<std::int64_t> own;       // ids of the rows this call wrote
+    std::set<std::int64_t> recorded;  // created_at of every row seen: what is applied
+
+    void add(TrackingRow row, bool mine) {
+        if (row.created_at) recorded.insert(*row.created_at);
+        if (mine) own.insert(row.id);
+        rows.push_back(std::move(row));
+    }
+    void replace(std::vector<TrackingRow> now) {
+        rows.clear();
+        recorded.clear();
+        for (auto& row : now) add(std::move(row), false);
+    }
+    TrackingCount count() const {
+        TrackingCount c{rows.size(), 0};
+        for (const auto& row : rows) c.max_id = std::max(c.max_id, row.id);
+        return c;
+    }
+};
+
+}  // namespace
+
+std::int64_t idx_of(const JournalEntry& entry) { return entry.idx.value_or(static_cast<std::int64_t>(entry.position)); }
+
+Work prepare(const Assessment& a, const Inputs& in, Database& db) {
+    Work work;
+    work.entries = entries_to_apply(a);
+    work.statements.reserve(work.entries.size());
+    std::vector<MigrationToCheck> to_check;
+    for (const auto* e : work.entries) {
+        check_interrupts();
+        work.statements.push_back(split_statements(in.text_of(*e->entry)));
+    }
+    for (std::size_t i = 0; i < work.entries.size(); ++i) to_check.push_back({work.entries[i]->entry, &work.statements[i]});
+    db.check_statements(to_check);
+    return work;
+}
+
+ApplyResult apply(Database& db, const Inputs& in) {
+    ApplyResult result;
+    Say say(db, result);
+    SettingsScope settings(db, in.options);  // lock_timeout bounds the wait for the migration lock too
+    std::vector<TrackingRow> rows;
+    const Assessment before = begin_run(db, rows, in, result, say, Function::apply);
+    const Work work = prepare(before, in, db);
+    reconcile_history(db, before, rows);
+    if (work.entries.empty()) {
+        say(msg::nothing_pending());
+    } else {
+        say(msg::running());
+        noting_failure(
+            db,
+            [&] {
+                for (std::size_t i = 0; i < work.entries.size(); ++i) {
+                    const auto& entry = *work.entries[i]->entry;
+                    run_migration(db, in, entry, work.statements[i]);
+                    result.applied_tags.push_back(entry.tag);
+                }
+            },
+            [] { return FailureNote{{}, {}, kLockTableHint}; });
+    }
+    result.applied = result.applied_tags.size();
+    verify_after(db, in, result, say);
+    db.finish_history();
+    settings.finish();
+    return result;
+}
+
+ApplyResult apply_each(Database& db, const Inputs& in) {
+    ApplyResult result;
+    Say say(db, result);
+    // What to apply is decided once, against the state before the call (DESIGN section 4), and
+    // checked again before each migration against what other runners committed since.
+    std::vector<const JournalEntry*> todo;
+    std::vector<std::vector<Statement>> statements;
+    Seen seen;
+    {
+        SettingsScope settings(db, in.options);
+        std::vector<TrackingRow> rows;
+        const Assessment before = begin_run(db, rows, in, result, say, Function::apply_each);
+        Work work = prepare(before, in, db);
+        reconcile_history(db, before, rows);
+        for (const auto* e : work.entries) todo.push_back(e->entry);
+        statements = std::move(work.statements);
+        for (auto& row : rows) seen.add(std::move(row), false);
+        settings.finish();
+    }
+    db.commit();
+    say(todo.empty() ? msg::nothing_pending() : msg::running());
+
+    for (std::size_t i = 0; i < todo.size(); ++i) {
+        const JournalEntry& entry = *todo[i];
+        enum class Stage { locking, rechecking, running } stage = Stage::locking;
+        noting_failure(
+            db,
+            [&] {
+                SettingsScope settings(db, in.options);
+                db.lock();
+                // Someone may have changed the tracking table since (another runner, drizzle-kit):
+                // then check everything apply checks (unknown rows, database ahead, modified, out
+                // of order) before running anything, and skip what was applied meanwhile. Identity
+                // decides; nothing runs twice.
+                if (db.tracking_count() != seen.count()) {
+                    stage = Stage::rechecking;
+                    seen.replace(db.tracking_rows());
+                    check_can_apply(assess(in.journal, seen.rows, &in.hashes, &seen.own), in.options);
+                }
+                const bool done = seen.recorded.count(entry.when) > 0;
+                if (!done) {
+                    stage = Stage::running;
+                    const std::int64_t id = run_migration(db, in, entry, statements[i]);
+                    seen.add(TrackingRow{id, in.hash_of(entry), entry.when}, true);
+                }
+                settings.finish();
+                db.commit();  // deferred constraints fire here, before it counts as applied
+                if (!done) {
+                    result.applied_tags.push_back(entry.tag);
+                    db.notice("committed " + entry.tag);
+                }
+            },
+            [&] {
+                const std::string tag = quote_tag(entry.tag);
+                switch (stage) {
+                    case Stage::running:
+                        return FailureNote{committed_so_far(result),
+                                           "Fix " + tag + " and call apply_each again: it continues with that migration.",
+                                           kLockTableHint};
+                    case Stage::rechecking:
+                        return FailureNote{committed_so_far(result),
+                                           "Another runner committed migrations while apply_each was running; nothing of " +
+                                               tag + " ran.",
+                                           {}};
+                    case Stage::locking:
+                        break;
+                }
+                return FailureNote{committed_so_far(result),
+                                   "This happened before " + tag +
+                                       " started (while taking the migration lock or reading the tracking table); call "
+                                       "apply_each again to continue with it.",
+                                   {}};
+            });
+    }
+    result.applied = result.applied_tags.size();
+    SettingsScope settings(db, in.options);
+    db.lock();
+    verify_after(db, in, result, say);
+    db.finish_history();
+    settings.finish();
+    return result;
+}
+
+std::vector<RecordedEntry> baseline(Database& db, const Inputs& in, const std::string& through_tag) {
+    const JournalEntry* through = in.journal.find(through_tag);
+    if (through == nullptr) throw invalid_input("through_tag " + quote_tag(through_tag) + " is not in the journal");
+    SettingsScope settings(db, in.options);
+    open_tracking_table(db, Function::baseline, Access::append);
+    const auto rows = db.tracking_rows();
+    const Assessment before = assess(in.journal, rows, &in.hashes);
+    db.notice(msg::migration_state(before.recorded, before.expected, before.pending()));
+    // Baselining adopts what is already there: unknown rows and edited files still refuse.
+    Options checks = in.options;
+    checks.allow_out_of_order = true;
+    check_can_apply(before, checks);
+    reconcile_history(db, before, rows);
+    std::vector<RecordedEntry> recorded;
+    for (const auto& e : before.entries) {
+        if (e.entry->position > through->position) break;
+        if (e.state != State::pending && e.state != State::out_of_order) continue;
+        const std::string& hash = in.hash_of(*e.entry);
+        const std::int64_t id = db.insert_tracking_row(hash, e.entry->when);
+        db.record(event_for("baselined", *e.entry, hash, id));
+        recorded.push_back({idx_of(*e.entry), e.entry->tag, e.entry->when, hash, {}});
+    }
+    db.notice("Baselined " + msg::plural(recorded.size(), "migration", "migrations") + " through " + through_tag +
+              " without running them.");
+    db.finish_history();
+    settings.finish();
+    return recorded;
+}
+
+RecordedEntry repair(Database& db, const Inputs& in, const std::string& tag) {
+    const JournalEntry* entry = in.journal.find(tag);
+    if (entry == nullptr) throw invalid_input("tag " + quote_tag(tag) + " is not in the journal");
+    SettingsScope settings(db, in.options);
+    db.require_session_can_write(Function::repair);
+    db.lock();
+    const auto rows = db.tracking_rows();
+    const Assessment a = assess(in.journal, rows, &in.hashes);
+    const EntryState& e = a.entries[entry->position];
+    if (e.row == nullptr)
+        throw Error(ErrorKind::refused,
+                    "cannot repair " + quote_tag(tag) + ": it is not applied (state " + state_name(e.state) + ")", {},
+                    "repair() records the new hash of an applied migration; apply() runs pending ones.");
+    if (e.state != State::modified)
+        throw Error(ErrorKind::refused,
+                    "nothing to repair: " + quote_tag(tag) + " is applied and its file's hash matches the recorded one");
+    db.require_access(Access::update);
+    RecordedEntry out{idx_of(*entry), tag, entry->when, *e.file_hash, e.row->hash};
+    db.update_tracking_hash(e.row->id, *e.file_hash);
+    HistoryEvent event = event_for("repaired", *entry, *e.file_hash, e.row->id);
+    event.previous_hash = e.row->hash;
+    db.record(event);
+    db.warning("repair() records the new hash of " + tag +
+               " but does not run its edited SQL: if the edit changes the schema, make that change yourself (or in a "
+               "new migration)");
+    db.notice("Repaired " + tag + ": recorded hash " + out.previous_hash.substr(0, 12) + "... replaced by " +
+              out.hash.substr(0, 12) + "... (the old hash stays in trovella_migrate.migration_event)");
+    db.finish_history();
+    settings.finish();
+    return out;
+}
+
+}  // namespace trovella::core

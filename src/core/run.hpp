@@ -1,0 +1,59 @@
+// The order of a run, the same for every host (DESIGN section 11): lock, create the tracking
+// table, count and check before (the wiki's layer 1), check every statement before any runs,
+// bring the history up to date, run each migration and record it, count and check after.
+// apply() runs in the caller's transaction; apply_each() commits after each migration and checks
+// again, before each, what other runners committed meanwhile; baseline() and repair() record
+// without running. The database is reached only through core::Database.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/database.hpp"
+#include "core/inputs.hpp"
+
+namespace trovella::core {
+
+struct ApplyResult {
+    std::size_t expected = 0;
+    std::size_t applied_before = 0;
+    std::size_t pending = 0;
+    std::size_t applied = 0;
+    bool verified = false;
+    std::vector<std::string> applied_tags;
+    std::vector<std::string> messages;  // the wiki's lines, in order
+};
+
+// The migrations a run would apply, in journal order, split into statements.
+struct Work {
+    std::vector<const EntryState*> entries;
+    std::vector<std::vector<Statement>> statements;
+};
+
+// Splits what `assessment` says to apply and has the database check every statement before any
+// runs (syntax errors and statements that cannot run in a migration are refused here).
+Work prepare(const Assessment& assessment, const Inputs& in, Database& db);
+
+ApplyResult apply(Database& db, const Inputs& in);
+ApplyResult apply_each(Database& db, const Inputs& in);
+
+struct RecordedEntry {
+    std::int64_t idx = 0;
+    std::string tag;
+    std::int64_t created_at = 0;
+    std::string hash;
+    std::string previous_hash;  // repair only
+};
+
+// Records the entries up to and including `through_tag` as applied without running them.
+std::vector<RecordedEntry> baseline(Database& db, const Inputs& in, const std::string& through_tag);
+
+// Records the new hash of an applied migration whose file was edited on purpose.
+RecordedEntry repair(Database& db, const Inputs& in, const std::string& tag);
+
+// idx as shown: the journal's, else the entry's position.
+std::int64_t idx_of(const JournalEntry& entry);
+
+}  // namespace trovella::core

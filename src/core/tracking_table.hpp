@@ -1,0 +1,72 @@
+// Drizzle's tracking table (default drizzle.__drizzle_migrations): found, created with Drizzle's
+// exact DDL when missing, locked, read and appended to. Never altered otherwise.
+//
+// Security (DESIGN section 8): the table must be an ordinary, permanent table (a view or a
+// function behind it would run its author's code with the reader's rights), the caller must hold
+// the privileges each operation needs (42501 with the GRANT to run), and it is read and written
+// through SqlSession::as_table_owner, so nothing attached to a table another role owns ever runs
+// with the caller's rights.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/database.hpp"
+#include "core/options.hpp"
+#include "core/planner.hpp"
+#include "core/sql_session.hpp"
+
+namespace trovella::core {
+
+// The key of the migration lock: one advisory lock per tracking table, (kLockClass,
+// hashtext(<quoted schema>.<quoted table>)), the same for every runner and engine.
+inline constexpr std::int32_t kLockClass = 0x74726f76;  // "trov"
+
+class TrackingTable {
+public:
+    // `function` names the SQL function for messages ("apply()"). Throws for a temporary schema.
+    TrackingTable(SqlSession& sql, const Options& options, Function function);
+
+    const std::string& schema() const { return schema_; }
+    const std::string& table() const { return table_; }
+    // drizzle.__drizzle_migrations: PostgreSQL's quoting rules, so "a.b".c and a."b.c" differ.
+    const std::string& display_name() const { return quoted_; }
+
+    // Refuses anything but an ordinary permanent table.
+    bool exists();
+    void create_if_missing();
+    // Serializes runners on this tracking table until the transaction ends. When another runner
+    // holds it, says who (pid, application_name, since when) and waits, bounded by lock_timeout.
+    void lock();
+    // The caller must hold what the operation needs (42501 naming the GRANT otherwise).
+    void require_access(Access access);
+
+    std::vector<TrackingRow> read_rows();  // id order; none when the table does not exist
+    TrackingCount count_rows();
+    std::int64_t insert(const std::string& hash, std::int64_t when);
+    // The only change ever made to an existing row (repair()).
+    void update_hash(std::int64_t id, const std::string& hash);
+
+private:
+    struct Relation {
+        std::string oid;
+        std::string owner;
+    };
+    std::optional<Relation> find();
+    const Relation& relation();
+    std::string lock_holder();
+    std::vector<SqlRow> as_owner(const std::string& sql, const std::vector<SqlParam>& params = {});
+
+    SqlSession& sql_;
+    Function function_;
+    std::string schema_;
+    std::string table_;
+    std::string quoted_schema_;
+    std::string quoted_;  // "schema"."table", quoted by PostgreSQL's rules
+    std::optional<Relation> relation_;
+    unsigned checked_access_ = 0;  // bit per Access already checked for relation_
+};
+
+}  // namespace trovella::core

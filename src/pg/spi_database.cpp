@@ -1,0 +1,84 @@
+#include "pg/spi_database.hpp"
+
+#include "core/error.hpp"
+#include "core/splitter.hpp"
+#include "pg/last_run.hpp"
+#include "pg/notices.hpp"
+#include "pg/session.hpp"
+#include "pg/statement_check.hpp"
+
+namespace trovella::pg {
+
+namespace {
+
+const char* spi_refusal(int rc) {
+    switch (rc) {
+        case SPI_ERROR_TRANSACTION: return "a transaction control statement (BEGIN, COMMIT, ROLLBACK, SAVEPOINT, ...)";
+        case SPI_ERROR_COPY: return "COPY ... FROM STDIN or TO STDOUT";
+        default: return SPI_result_code_string(rc);
+    }
+}
+
+}  // namespace
+
+SpiDatabase::SpiDatabase(SpiConnection& spi, const core::Options& options, core::Function function, Mode mode)
+    : spi_(spi),
+      session_(spi, mode == Mode::read_only),
+      tracking_(session_, options, function),
+      history_(session_, tracking_, function, "trovella_migrate") {
+    if (mode == Mode::write) begin_last_run(core::function_name(function));
+}
+
+void SpiDatabase::require_session_can_write(core::Function fn) { require_session_can_migrate(fn); }
+
+void SpiDatabase::push_settings(const core::Options& options) {
+    settings_.push_back(std::make_unique<RunSettings>(options));
+}
+
+void SpiDatabase::pop_settings(bool success) {
+    if (settings_.empty()) return;
+    if (success) settings_.back()->finish();
+    settings_.pop_back();  // on a failure its destructor undoes the settings, without raising
+}
+
+void SpiDatabase::record(const core::HistoryEvent& event) {
+    history_.record(event);
+    LastRun& run = last_run();
+    run.run_id = history_.run_id();
+    run.entries.push_back({event.action, event.tag, event.idx, event.statements, event.duration_ms, std::nullopt});
+}
+
+void SpiDatabase::check_statements(const std::vector<core::MigrationToCheck>& migrations) {
+    pg::check_statements(migrations);
+}
+
+void SpiDatabase::execute(const core::StatementRun& run) {
+    const core::Statement& statement = *run.statement;
+    const std::string sql(statement.sql);
+    const std::string preview = core::statement_preview(statement.sql);
+    const std::string& tag = run.entry->tag;
+    StatementPosition position{tag.c_str(), statement.number, run.total, statement.line, preview.c_str()};
+    activity_.show(tag, statement.number, run.total);
+    int rc;
+    {
+        StatementContext context(&position);
+        StatementTimer timer(settings_.empty() ? 0 : settings_.back()->statement_timeout_ms());
+        rc = spi_.execute_statement(sql.c_str());
+    }
+    if (rc < 0)
+        throw core::Error(core::ErrorKind::unsupported,
+                          "migration " + core::quote_tag(tag) + " statement " + std::to_string(statement.number) +
+                              " of " + std::to_string(run.total) + " (line " + std::to_string(statement.line) +
+                              ") cannot run inside apply: it is " + spi_refusal(rc),
+                          "statement starts: " + preview,
+                          "Remove it from the migration: apply already runs each migration in a transaction.");
+}
+
+void SpiDatabase::commit() {
+    pg_call([] { SPI_commit(); });
+    mark_committed();
+}
+
+void SpiDatabase::warning(const std::string& message) { warn(message); }
+
+}  // namespace trovella::pg

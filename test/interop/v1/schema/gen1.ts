@@ -1,0 +1,36 @@
+// Generation 1 of the v1 interop schema (the same as ../../schema/gen1.ts, resolved against drizzle-orm
+// 1.x): enums, tables with foreign keys, a unique index, a composite and a partial index.
+import { sql } from 'drizzle-orm';
+import {
+  boolean, index, integer, jsonb, pgEnum, pgTable, serial, text, timestamp, uniqueIndex, varchar,
+} from 'drizzle-orm/pg-core';
+
+export const userRole = pgEnum('user_role', ['admin', 'member', 'guest']);
+export const taskStatus = pgEnum('task_status', ['todo', 'doing', 'done']);
+
+export const users = pgTable('users', {
+  id: serial('id').primaryKey(),
+  email: varchar('email', { length: 320 }).notNull(),
+  name: text('name').notNull(),
+  role: userRole('role').notNull().default('member'),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [uniqueIndex('users_email_key').on(t.email)]);
+
+export const projects = pgTable('projects', {
+  id: serial('id').primaryKey(),
+  ownerId: integer('owner_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  name: text('name').notNull(),
+  settings: jsonb('settings').$type<Record<string, unknown>>().notNull().default({}),
+}, (t) => [index('projects_owner_idx').on(t.ownerId)]);
+
+export const tasks = pgTable('tasks', {
+  id: serial('id').primaryKey(),
+  projectId: integer('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+  assigneeId: integer('assignee_id').references(() => users.id, { onDelete: 'set null' }),
+  title: text('title').notNull(),
+  status: taskStatus('status').notNull().default('todo'),
+  done: boolean('done').notNull().default(false),
+}, (t) => [
+  index('tasks_project_status_idx').on(t.projectId, t.status),
+  index('tasks_open_idx').on(t.projectId).where(sql`${t.done} = false`),
+]);

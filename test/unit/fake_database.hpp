@@ -1,0 +1,142 @@
+// A core::Database in memory for the unit tests of the order of a run: a tracking table, a
+// history, and a log of every call in order. Tests inject what other runners commit meanwhile and
+// which statement fails.
+#pragma once
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/database.hpp"
+#include "core/error.hpp"
+
+namespace trovella::test {
+
+// An error of the fake database's own (a stand-in for PostgreSQL's), which annotate() extends.
+struct FakeDbError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+    std::string detail, hint;
+};
+
+class FakeDatabase : public core::Database {
+public:
+    std::vector<std::string> log;             // every call, in order
+    std::vector<core::TrackingRow> rows;      // the tracking table
+    std::map<std::int64_t, core::KnownRow> history;
+    std::vector<core::HistoryEvent> events;   // recorded in this run
+    std::vector<std::string> notices, warnings;
+    std::vector<std::string> executed;        // "tag#number"
+    int settings_depth = 0;
+    bool table_exists = true;
+    bool read_only_session = false;
+    std::int64_t next_id = 1;
+    // Before the lock of call number `n` (1-based) returns, another runner commits these rows
+    // (id 0: the next id).
+    std::map<int, std::vector<core::TrackingRow>> others_commit_before_lock;
+    // The statement "tag#number" fails with this message.
+    std::map<std::string, std::string> failing_statements;
+    bool lock_table_full = false;             // failures look like lock-table exhaustion
+
+    void require_session_can_write(core::Function fn) override {
+        log.push_back(std::string("require_session_can_write ") + core::function_name(fn));
+        if (read_only_session)
+            throw core::Error(core::ErrorKind::read_only, "cannot run in a read-only transaction");
+    }
+    void push_settings(const core::Options&) override {
+        ++settings_depth;
+        log.push_back("push_settings");
+    }
+    void pop_settings(bool success) override {
+        --settings_depth;
+        log.push_back(success ? "pop_settings ok" : "pop_settings failed");
+    }
+    std::string tracking_table_name() override { return "drizzle.__drizzle_migrations"; }
+    void lock() override {
+        ++locks;
+        log.push_back("lock");
+        auto it = others_commit_before_lock.find(locks);
+        if (it == others_commit_before_lock.end()) return;
+        for (auto row : it->second) {
+            if (row.id == 0) row.id = next_id++;  // else: an id the other session drew earlier
+            rows.push_back(row);
+        }
+    }
+    void create_tracking_table_if_missing() override {
+        log.push_back("create_tracking_table_if_missing");
+        table_exists = true;
+    }
+    void require_access(core::Access access) override {
+        log.push_back(std::string("require_access ") +
+                      (access == core::Access::read ? "read" : access == core::Access::append ? "append" : "update"));
+    }
+    std::vector<core::TrackingRow> tracking_rows() override {
+        log.push_back("tracking_rows");
+        return table_exists ? rows : std::vector<core::TrackingRow>{};
+    }
+    core::TrackingCount tracking_count() override {
+        log.push_back("tracking_count");
+        core::TrackingCount c{rows.size(), 0};
+        for (const auto& row : rows) c.max_id = std::max(c.max_id, row.id);
+        return c;
+    }
+    std::int64_t insert_tracking_row(const std::string& hash, std::int64_t when) override {
+        log.push_back("insert_tracking_row " + std::to_string(when));
+        rows.push_back({next_id, hash, when});
+        return next_id++;
+    }
+    void update_tracking_hash(std::int64_t id, const std::string& hash) override {
+        log.push_back("update_tracking_hash " + std::to_string(id));
+        for (auto& row : rows)
+            if (row.id == id) row.hash = hash;
+    }
+    std::map<std::int64_t, core::KnownRow> history_rows() override {
+        log.push_back("history_rows");
+        return history;
+    }
+    void record(const core::HistoryEvent& event) override {
+        log.push_back(std::string("record ") + event.action + " " + event.tag);
+        events.push_back(event);
+        if (event.tracking_id)
+            history[*event.tracking_id] =
+                core::KnownRow{event.tag, event.idx, event.hash, event.created_at, event.action, "2026-12-02 00:00:00+00"};
+    }
+    void finish_history() override { log.push_back("finish_history"); }
+    void check_statements(const std::vector<core::MigrationToCheck>& migrations) override {
+        std::string tags;
+        for (const auto& m : migrations) tags += " " + m.entry->tag;
+        log.push_back("check_statements" + tags);
+        if (check_fails) throw core::Error(core::ErrorKind::unsupported, "statement cannot run in a migration");
+    }
+    void execute(const core::StatementRun& run) override {
+        const std::string name = run.entry->tag + "#" + std::to_string(run.statement->number);
+        log.push_back("execute " + name);
+        auto failing = failing_statements.find(name);
+        if (failing != failing_statements.end()) throw FakeDbError(failing->second);
+        executed.push_back(name);
+    }
+    void commit() override {
+        log.push_back("commit");
+        ++commits;
+    }
+    void notice(const std::string& message) override { notices.push_back(message); }
+    void warning(const std::string& message) override { warnings.push_back(message); }
+    void annotate(const std::exception_ptr& failure, const core::FailureNote& note) override {
+        try {
+            std::rethrow_exception(failure);
+        } catch (FakeDbError& e) {
+            e.detail += note.detail;
+            e.hint += note.hint;
+            if (lock_table_full) e.hint += note.hint_if_lock_table_full;
+        } catch (...) {
+        }
+    }
+
+    bool check_fails = false;
+    int locks = 0;
+    int commits = 0;
+};
+
+}  // namespace trovella::test
