@@ -63,7 +63,9 @@ check "nothing outside /usr/bin/trovella-migrate, PostgreSQL 15's folders and th
 doc_version=$(sed -n "s/^\$ dpkg -c ${package}_\([0-9.]*\)_amd64.deb$/\1/p" "$root/packaging/README.md")
 sed -n '/^\$ dpkg -c /,/^```/p' "$root/packaging/README.md" | awk 'NF >= 6 {print $6 ($7 ? " " $7 " " $8 : "")}' |
   sed "s|^\./|/|; s|${doc_version:-none}|VERSION|g" | sort >"$work/doc-files.txt"
-sed "s|$version|VERSION|g" "$work/files.txt" | sort >"$work/real-files.txt"
+bitcode='/usr/lib/postgresql/15/lib/bitcode/trovella_migrate/src/\(core\|pg\)/[^/]*\.bc$'
+sed -e "s|$version|VERSION|g" -e "s#$bitcode#/usr/lib/postgresql/15/lib/bitcode/trovella_migrate/src/\1/*.bc#" "$work/files.txt" |
+  sort -u >"$work/real-files.txt"
 if [ -n "$doc_version" ] && diff "$work/doc-files.txt" "$work/real-files.txt" >"$work/files.diff"; then
   check "packaging/README.md lists exactly the package's files ($(wc -l <"$work/real-files.txt") entries)" true
 else
@@ -86,6 +88,10 @@ out=$(bash "$work/pg14/packaging/build-deb.sh" "$work/pg14-out" 2>&1); code=$?
 check_contains "build-deb.sh: a failed dpkg-buildpackage shows why, exit 1" \
   "No current PostgreSQL versions are supported by this package|build-deb.sh: dpkg-buildpackage failed|1" \
   "$(grep -o 'No current PostgreSQL versions are supported by this package' <<<"$out" | head -1)|$(grep -o 'build-deb.sh: dpkg-buildpackage failed' <<<"$out")|$code"
+
+check "one JIT bitcode file per source file of src/core and src/pg" test \
+  "$(grep -o 'bitcode/trovella_migrate/src/.*\.bc$' "$work/files.txt" | sed 's|^bitcode/trovella_migrate/||; s|\.bc$||' | sort)" = \
+  "$(cd "$root" && git ls-files 'src/core/*.cpp' 'src/pg/*.cpp' | sed 's|\.cpp$||' | sort)"
 
 # --- A fresh Debian 12 root: postgresql-15 from Debian, nothing of this project -------------
 root_create "$work/root" >"$work/root.log" 2>&1
