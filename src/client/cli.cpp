@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <ostream>
 
+#include "client/environment.hpp"
 #include "client/exit_codes.hpp"
 #include "client/failure.hpp"
 #include "client/help_text.hpp"
@@ -20,7 +21,7 @@ const char* kCommandList = "migrate, status, verify, plan, baseline, repair";
 // The values as CLI11 fills them; a global option may stand before the command (parent) or
 // after it (the command's own copy), the later one wins.
 struct Raw {
-    std::string dir, database_url, migrations_schema, migrations_table, lock_timeout, statement_timeout, to_tag,
+    std::string engine, dir, database_url, migrations_schema, migrations_table, lock_timeout, statement_timeout, to_tag,
         through_tag, repair_tag;
     std::vector<std::string> env_files;
     bool json = false, allow_out_of_order = false, allow_modified = false, commit_each = false,
@@ -68,7 +69,8 @@ std::string commands_accepting(const std::string& flag) {
     return out;
 }
 
-const std::vector<std::string> kValueOptions = {"--dir",
+const std::vector<std::string> kValueOptions = {"--engine",
+                                                "--dir",
                                                 "--database-url",
                                                 "--env-file-if-exists",
                                                 "--migrations-schema",
@@ -127,6 +129,18 @@ void add_global_options(CLI::App* app, Raw& raw, const std::string& group) {
         ->type_name("PATH")
         ->group(group);
     app->add_flag("--json", raw.json, "print exactly one JSON document on stdout (for CI), nothing else")->group(group);
+    app->add_option("--engine", raw.engine,
+                    "auto (default): the trovella_migrate extension's functions where it is installed in the "
+                    "database, else the client engine; extension; client: the same checks and records, run by "
+                    "this program over libpq (for managed databases that cannot load the extension)")
+        ->type_name("auto|extension|client")
+        ->check(CLI::IsMember({"auto", "extension", "client"}))
+        ->group(group);
+}
+
+std::optional<EngineChoice> engine_choice(const std::optional<std::string>& value) {
+    if (!value) return std::nullopt;
+    return parse_engine(*value);  // CLI11 admits only the three values
 }
 
 void add_command_options(CLI::App* sub, Command command, Raw& raw) {
@@ -239,6 +253,22 @@ bool wants_json(const std::vector<std::string>& args) {
     return false;
 }
 
+std::optional<EngineChoice> parse_engine(const std::string& value) {
+    if (value == "auto") return EngineChoice::auto_pick;
+    if (value == "extension") return EngineChoice::extension;
+    if (value == "client") return EngineChoice::client;
+    return std::nullopt;
+}
+
+EngineChoice engine_choice_of(const Invocation& invocation, const Environment& env) {
+    if (invocation.engine) return *invocation.engine;
+    auto value = env.get("TROVELLA_ENGINE");
+    if (!value || value->empty()) return EngineChoice::auto_pick;
+    auto choice = parse_engine(*value);
+    if (!choice) throw usage_error("TROVELLA_ENGINE is \"" + *value + "\": it must be auto, extension or client");
+    return *choice;
+}
+
 ParsedCommandLine parse_command_line(const std::vector<std::string>& args, std::ostream& out) {
     check_values_present(args);
 
@@ -288,6 +318,7 @@ ParsedCommandLine parse_command_line(const std::vector<std::string>& args, std::
             inv.dir = given(&app, "--dir", parent.dir);
             inv.database_url = given(&app, "--database-url", parent.database_url);
             inv.env_files = parent.env_files;
+            inv.engine = engine_choice(given(&app, "--engine", parent.engine));
             return parsed;
         }
         throw usage_error(std::string("no command given (commands: ") + kCommandList + ")");
@@ -317,6 +348,7 @@ ParsedCommandLine parse_command_line(const std::vector<std::string>& args, std::
     };
     inv.dir = pick("--dir", parent.dir, own.dir);
     inv.database_url = pick("--database-url", parent.database_url, own.database_url);
+    inv.engine = engine_choice(pick("--engine", parent.engine, own.engine));
     inv.env_files = parent.env_files;
     inv.env_files.insert(inv.env_files.end(), own.env_files.begin(), own.env_files.end());
     inv.migrations_schema = given(chosen, "--migrations-schema", own.migrations_schema);

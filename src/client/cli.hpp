@@ -18,6 +18,14 @@ struct ParsedCommandLine {
 // `args` excludes the program name. Help goes to `out`.
 ParsedCommandLine parse_command_line(const std::vector<std::string>& args, std::ostream& out);
 
+// --engine's values: auto, extension, client (anything else: nothing).
+std::optional<EngineChoice> parse_engine(const std::string& value);
+
+// The engine to use: --engine, else the TROVELLA_ENGINE variable (for CI jobs that set it once),
+// else auto. A bad TROVELLA_ENGINE is a usage error naming it.
+class Environment;
+EngineChoice engine_choice_of(const Invocation& invocation, const Environment& env);
+
 // --json changes how errors are reported, so it is looked for before anything can fail.
 bool wants_json(const std::vector<std::string>& args);
 

@@ -79,6 +79,12 @@ std::optional<std::string> Result::get(int row, const char* column) const {
                        static_cast<std::size_t>(PQgetlength(result_.get(), row, col)));
 }
 
+std::optional<std::string> Result::at(int row, int column) const {
+    if (row >= rows() || column >= columns() || PQgetisnull(result_.get(), row, column)) return std::nullopt;
+    return std::string(PQgetvalue(result_.get(), row, column),
+                       static_cast<std::size_t>(PQgetlength(result_.get(), row, column)));
+}
+
 long long Result::integer(int row, const char* column) const {
     auto value = get(row, column);
     return value ? std::stoll(*value) : 0;
@@ -148,6 +154,11 @@ Result Connection::exec(const std::string& sql, const std::vector<Param>& params
     if (error.message.empty()) error.message = trim_newlines(PQerrorMessage(conn_));
     if (error.severity.empty()) error.severity = "ERROR";
     throw Failure(std::move(error));
+}
+
+void Connection::cancellable(const std::function<void()>& wait) {
+    CancelSlot cancel(conn_);
+    wait();
 }
 
 std::string Connection::described() const {

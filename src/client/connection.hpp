@@ -44,6 +44,8 @@ public:
     std::string text(int row, const char* column) const { return get(row, column).value_or(""); }
     long long integer(int row, const char* column) const;
     bool boolean(int row, const char* column) const { return text(row, column) == "t"; }
+    int columns() const { return PQnfields(result_.get()); }
+    std::optional<std::string> at(int row, int column) const;
 
 private:
     std::unique_ptr<PGresult, void (*)(PGresult*)> result_;
@@ -68,6 +70,11 @@ public:
 
     // The target as connected: user@host:port/dbname.
     std::string described() const;
+
+    // For pipeline mode (client/pipeline.hpp), which drives libpq directly: the connection, and
+    // `wait` run so that Ctrl-C cancels what the server is doing meanwhile.
+    PGconn* raw() const { return conn_; }
+    void cancellable(const std::function<void()>& wait);
 
 private:
     static void receive_notice(void* self, const PGresult* result);

@@ -1,6 +1,7 @@
 #include "client/extension_engine.hpp"
 
 #include "client/failure.hpp"
+#include "client/session_check.hpp"
 
 namespace trovella::client {
 
@@ -11,16 +12,6 @@ using json = nlohmann::json;
 constexpr Oid kJsonOid = 114;
 constexpr Oid kJsonbOid = 3802;
 constexpr Oid kTextOid = 25;
-
-const char* kSessionQuery =
-    "SELECT (SELECT e.extversion FROM pg_catalog.pg_extension e WHERE e.extname = 'trovella_migrate') AS "
-    "extension_version,"
-    "       current_user AS user_name, pg_catalog.quote_ident(current_user) AS quoted_user,"
-    "       pg_catalog.pg_is_in_recovery() AS in_recovery,"
-    "       pg_catalog.current_setting('transaction_read_only') = 'on' AS read_only,"
-    "       pg_catalog.current_setting('transaction_isolation') AS isolation,"
-    // Every NOTICE is progress the user wants to see, whatever the role's setting.
-    "       pg_catalog.set_config('client_min_messages', 'notice', false) AS client_min_messages";
 
 const char* kRoutinesQuery =
     "SELECT p.proname, p.prokind = 'p' AS is_procedure,"
@@ -50,10 +41,6 @@ std::vector<std::string> strings_of(const std::string& json_array_text) {
     return out;
 }
 
-Failure session_cannot_migrate(const std::string& sqlstate, std::string message, std::string hint) {
-    ServerMessage error{{}, sqlstate, std::move(message), {}, std::move(hint), {}};
-    return Failure::client_found(std::move(error));
-}
 
 }  // namespace
 
@@ -83,18 +70,8 @@ std::vector<MigrationResult> migration_results(const std::optional<std::string>&
     return out;
 }
 
-const ExtensionEngine::Session& ExtensionEngine::session() {
-    if (!session_) {
-        Result r = connection_.exec(kSessionQuery);
-        Session s;
-        s.extension_version = r.get(0, "extension_version");
-        s.user = r.text(0, "user_name");
-        s.quoted_user = r.text(0, "quoted_user");
-        s.in_recovery = r.boolean(0, "in_recovery");
-        s.read_only = r.boolean(0, "read_only");
-        s.isolation = r.text(0, "isolation");
-        session_ = s;
-    }
+const SessionFacts& ExtensionEngine::session() {
+    if (!session_) session_ = read_session_facts(connection_);
     return *session_;
 }
 
@@ -113,7 +90,7 @@ const std::map<std::string, ExtensionEngine::Routine>& ExtensionEngine::routines
 std::optional<std::string> ExtensionEngine::extension_version() { return session().extension_version; }
 
 void ExtensionEngine::check_ready(core::Function fn) {
-    const Session& s = session();
+    const SessionFacts& s = session();
     const std::string name = core::function_name(fn);
     if (!s.extension_version)
         throw Failure(ExitCode::usage, "the trovella_migrate extension is not installed in this database",
@@ -123,25 +100,7 @@ void ExtensionEngine::check_ready(core::Function fn) {
                       "the installed trovella_migrate extension has no " + name + "() yet (it is version " +
                           *s.extension_version + ")",
                       "Update it: ALTER EXTENSION trovella_migrate UPDATE;");
-    const bool writes = fn == core::Function::apply || fn == core::Function::apply_each ||
-                        fn == core::Function::baseline || fn == core::Function::repair;
-    if (!writes) return;
-    if (s.in_recovery)
-        throw session_cannot_migrate(
-            "25006", "this session cannot migrate: the server is a hot standby (in recovery) and accepts no writes",
-            "Run " + name + " against the primary; status and verify work on a standby.");
-    if (s.read_only)
-        throw session_cannot_migrate(
-            "25006",
-            "this session cannot migrate: its transactions are read-only (default_transaction_read_only is on)",
-            "Connect with a role or database whose default_transaction_read_only is off (ALTER ROLE " + s.quoted_user +
-                " SET default_transaction_read_only = off), or remove it from PGOPTIONS.");
-    if (s.isolation == "repeatable read" || s.isolation == "serializable")
-        throw session_cannot_migrate(
-            "25000",
-            "this session cannot migrate: its isolation level is " + s.isolation +
-                ": a runner that waited for the migration lock must see the previous runner's commit",
-            "Use READ COMMITTED for the migrating session (default_transaction_isolation).");
+    check_session_can_write(s, fn);
 }
 
 Result ExtensionEngine::call(core::Function fn, const std::string& sql_template, const Request& request,

@@ -7,6 +7,7 @@
 
 #include "client/connection.hpp"
 #include "client/engine.hpp"
+#include "client/session_check.hpp"
 
 namespace trovella::client {
 
@@ -33,18 +34,13 @@ public:
     RecordedEntry repair(const Request& request, const std::string& tag) override;
 
 private:
-    struct Session {
-        std::optional<std::string> extension_version;
-        std::string user, quoted_user, isolation;
-        bool in_recovery = false, read_only = false;
-    };
     struct Routine {
         std::string signature;  // trovella_migrate.apply(json, jsonb, jsonb)
         bool is_procedure = false;
         bool allowed = false;  // EXECUTE privilege of the current user
     };
 
-    const Session& session();
+    const SessionFacts& session();
     const std::map<std::string, Routine>& routines();
     // Runs `sql` for `fn` with the request's parameters ($1 journal, then $2 tags and $3 texts
     // when texts are sent, then options, then `extra` when given).
@@ -53,7 +49,7 @@ private:
     std::vector<std::string> text_array(const std::string& array_text);
 
     Connection& connection_;
-    std::optional<Session> session_;
+    std::optional<SessionFacts> session_;
     std::optional<std::map<std::string, Routine>> routines_;
 };
 

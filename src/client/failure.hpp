@@ -47,8 +47,19 @@ public:
         client_hint_ += (client_hint_.empty() ? "" : "\n") + hint;
         return *this;
     }
+    // A line more of the error's own DETAIL, HINT or CONTEXT (the core adds what it knows as the
+    // error passes: who holds the lock, what committed, which statement).
+    Failure& add_error_detail(const std::string& line) { return append(error_.detail, line); }
+    Failure& add_error_hint(const std::string& line) { return append(error_.hint, line); }
+    Failure& add_error_context(const std::string& line) { return append(error_.context, line); }
 
 private:
+    Failure& append(std::string& field, const std::string& line) {
+        if (!line.empty()) field += (field.empty() ? "" : "\n") + line;
+        code_ = from_server_ ? classify(error_) : code_;
+        return *this;
+    }
+
     ExitCode code_;
     ServerMessage error_;
     bool from_server_;

@@ -11,6 +11,10 @@ namespace trovella::client {
 
 enum class Command { none, migrate, status, verify, plan, baseline, repair };
 
+// --engine: the extension's SQL functions where it is installed (auto picks it then), else the
+// same core run by the client over libpq.
+enum class EngineChoice { auto_pick, extension, client };
+
 const char* command_name(Command command);
 
 // The extension function behind a command (migrate: apply; with --commit-each apply_each).
@@ -25,6 +29,7 @@ struct Invocation {
     std::optional<std::string> dir;
     std::optional<std::string> database_url;
     std::vector<std::string> env_files;  // --env-file-if-exists, in order
+    std::optional<EngineChoice> engine;  // --engine; else TROVELLA_ENGINE; else auto
 
     // Options passed on to the extension (each command accepts only those its function takes).
     std::optional<std::string> migrations_schema;

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "client/cli.hpp"
+#include "client/client_engine.hpp"
 #include "client/commands.hpp"
 #include "client/env_file.hpp"
 #include "client/extension_engine.hpp"
@@ -14,14 +15,36 @@ using namespace trovella::client;
 
 namespace {
 
-// Connects the target and sets its engine. Throws Failure.
-void connect(TargetRun& target, Reporter& reporter) {
+// Connects the target and sets its engine: the extension where it is installed (or asked for),
+// else the client engine. Throws Failure.
+void connect(EngineChoice choice, TargetRun& target, Reporter& reporter) {
     target.target = describe_target(target.source);
     reporter.add_secrets(target.target->secrets);
-    target.connection = std::make_unique<Connection>(
-        target.source, [&reporter](const ServerMessage& message) { reporter.on_message(message); });
-    target.engine = std::make_unique<ExtensionEngine>(*target.connection);
-    target.extension_version = target.engine->extension_version();
+    auto on_message = [&reporter](const ServerMessage& message) { reporter.on_message(message); };
+    target.connection = std::make_unique<Connection>(target.source, on_message);
+    auto extension = std::make_unique<ExtensionEngine>(*target.connection);
+    target.extension_version = extension->extension_version();
+    const std::string installed =
+        target.extension_version ? "trovella_migrate " + *target.extension_version + " is installed in the database"
+                                 : "trovella_migrate is not installed in the database";
+    switch (choice) {
+        case EngineChoice::extension:
+            target.engine = std::move(extension);
+            target.engine_reason = "--engine extension; " + installed;
+            break;
+        case EngineChoice::client:
+            target.engine = std::make_unique<ClientEngine>(*target.connection, on_message);
+            target.engine_reason = "--engine client; " + installed;
+            break;
+        case EngineChoice::auto_pick:
+            if (target.extension_version) {
+                target.engine = std::move(extension);
+            } else {
+                target.engine = std::make_unique<ClientEngine>(*target.connection, on_message);
+            }
+            target.engine_reason = installed;
+            break;
+    }
 }
 
 int run(const std::vector<std::string>& args) {
@@ -43,7 +66,7 @@ int run(const std::vector<std::string>& args) {
         target.source = resolve_source(inv.database_url, env, loaded);
         if (inv.version) {
             try {
-                connect(target, reporter);
+                connect(engine_choice_of(inv, env), target, reporter);
             } catch (Failure& failure) {
                 explain(failure, inv, target);
                 return reporter.version(inv, &target, failure);
@@ -54,7 +77,8 @@ int run(const std::vector<std::string>& args) {
         MigrationFolder folder = read_folder(*dir);
         check_tags(inv, folder);
         options_for(inv, inv.commit_each ? trovella::core::Function::apply_each : function_of(inv.command));
-        connect(target, reporter);
+        connect(engine_choice_of(inv, env), target, reporter);
+        reporter.engine(target);
         run_command(inv, folder, target, [&reporter](bool on) { reporter.mute(on); });
         return reporter.command_result(inv, folder, target);
     } catch (Failure& failure) {

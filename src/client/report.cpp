@@ -96,6 +96,11 @@ void Reporter::on_message(const ServerMessage& m) {
     }
 }
 
+void Reporter::engine(const TargetRun& target) {
+    if (!target.engine) return;
+    print(out_, std::string("Engine: ") + target.engine->name() + " (" + target.engine_reason + ")");
+}
+
 void Reporter::print_failure(const Failure& failure) {
     const ServerMessage& e = failure.error();
     std::string text;
@@ -125,6 +130,7 @@ Reporter::json Reporter::document(const Invocation* inv, const TargetRun* target
                      : inv != nullptr && inv->version                ? json("version")
                                                                      : json(nullptr);
     doc["engine"] = target != nullptr && target->engine ? json(target->engine->name()) : json(nullptr);
+    doc["engine_reason"] = target != nullptr && target->engine ? json(target->engine_reason) : json(nullptr);
     doc["target"] = target != nullptr && target->target ? json(target->target->text()) : json(nullptr);
     doc["target_source"] = target != nullptr ? json(target->source.label()) : json(nullptr);
     doc["dir"] = dir ? json(*dir) : json(nullptr);

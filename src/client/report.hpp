@@ -26,6 +26,8 @@ public:
 
     // A NOTICE or WARNING, as it arrives.
     void on_message(const ServerMessage& message);
+    // The first line of a command's output: which engine runs it, and why.
+    void engine(const TargetRun& target);
     void mute(bool on) { muted_ = on; }
 
     // The end of a command run against a target; returns the exit code.

@@ -32,6 +32,7 @@ struct TargetRun {
     std::unique_ptr<Connection> connection;
     std::unique_ptr<Engine> engine;
     std::optional<std::string> extension_version;
+    std::string engine_reason;  // why this engine: "trovella_migrate 0.2.0 is installed", "--engine client", ...
     Outcome outcome;
 
     std::string described() const {

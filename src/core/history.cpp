@@ -26,7 +26,7 @@ std::int64_t History::run_id() {
 void History::record(const HistoryEvent& e) {
     const std::int64_t run = run_id();
     sql_.as_history_keeper([&] {
-        sql_.query("INSERT INTO " + schema_ +
+        sql_.execute_later("INSERT INTO " + schema_ +
                        ".migration_event (run_id, action, tracking_schema, tracking_table, tracking_id, tag, idx, hash, "
                        "previous_hash, created_at, statements, applied_by, duration_ms) "
                        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
@@ -41,7 +41,7 @@ void History::record(const HistoryEvent& e) {
 void History::finish_run() {
     if (!run_id_) return;
     sql_.as_history_keeper([&] {
-        sql_.query("UPDATE " + schema_ +
+        sql_.execute_later("UPDATE " + schema_ +
                        ".run SET finished_at = pg_catalog.clock_timestamp() WHERE run_id OPERATOR(pg_catalog.=) $1",
                    {SqlParam::of(*run_id_)});
     });
@@ -54,7 +54,8 @@ std::map<std::int64_t, KnownRow> History::known_rows() {
             "SELECT DISTINCT ON (tracking_id) tracking_id, tag, idx, hash, created_at, action, applied_at "
             "FROM " + schema_ + ".migration_event "
             "WHERE tracking_schema OPERATOR(pg_catalog.=) $1 AND tracking_table OPERATOR(pg_catalog.=) $2 "
-            "AND tracking_id IS NOT NULL ORDER BY tracking_id, event_id DESC",
+            // The latest in time: events the extension adopts from the client engine come in after its own.
+            "AND tracking_id IS NOT NULL ORDER BY tracking_id, applied_at DESC, event_id DESC",
             {SqlParam::of(tracking_.schema()), SqlParam::of(tracking_.table())});
     });
     std::map<std::int64_t, KnownRow> out;

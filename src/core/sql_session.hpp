@@ -45,6 +45,10 @@ public:
     // (status, verify: a hot standby); otherwise a query sees this run's own earlier changes.
     virtual std::vector<SqlRow> query(const std::string& sql, const std::vector<SqlParam>& params = {}) = 0;
 
+    // Runs a statement whose result nobody reads (a history event): a host may send it with the
+    // next query instead of now, saving a round trip; its error, if any, surfaces then.
+    virtual void execute_later(const std::string& sql, const std::vector<SqlParam>& params = {}) { query(sql, params); }
+
     // Runs `body`, which reads or writes the table `table_oid` owned by `owner_oid`, so that code
     // attached to that table (triggers, defaults, row security) never runs with this session's
     // privileges: the extension switches to the owner under a security-restricted operation, as

@@ -116,8 +116,27 @@ const TrackingTable::Relation& TrackingTable::relation() {
 
 void TrackingTable::create_if_missing() {
     if (exists()) return;
-    auto schema_rows = sql_.query("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname OPERATOR(pg_catalog.=) $1",
-                                  {SqlParam::of(schema_)});
+    // The caller creates the table (and its schema): refused here, before anything runs, with the
+    // GRANT to ask for, rather than by CREATE's bare "permission denied for schema".
+    auto schema_rows = sql_.query(
+        "SELECT pg_catalog.has_schema_privilege(n.oid, 'USAGE, CREATE') FROM pg_catalog.pg_namespace n "
+        "WHERE n.nspname OPERATOR(pg_catalog.=) $1 UNION ALL SELECT NULL WHERE NOT EXISTS (SELECT FROM "
+        "pg_catalog.pg_namespace WHERE nspname OPERATOR(pg_catalog.=) $1) "
+        "AND NOT pg_catalog.has_database_privilege(pg_catalog.current_database(), 'CREATE')",
+        {SqlParam::of(schema_)});
+    auto refuse = [&](const std::string& what, const std::string& grant) {
+        const std::string role =
+            sql_.query("SELECT pg_catalog.quote_ident(CURRENT_USER::pg_catalog.text)").at(0).at(0).value_or("");
+        throw Error(ErrorKind::permission_denied,
+                    "permission denied to create tracking table " + quoted_ + ": " + role + " may not create " + what,
+                    {}, "As a superuser or the owner: " + grant + role + "; or create the table as its owner.");
+    };
+    if (!schema_rows.empty() && !schema_rows.front()[0])
+        refuse("schema " + quoted_schema_, "GRANT CREATE ON DATABASE " +
+                                                sql_.query("SELECT pg_catalog.quote_ident(pg_catalog.current_database())")
+                                                    .at(0).at(0).value_or("") + " TO ");
+    if (!schema_rows.empty() && !is_true(schema_rows.front()[0]))
+        refuse("tables in schema " + quoted_schema_, "GRANT USAGE, CREATE ON SCHEMA " + quoted_schema_ + " TO ");
     if (schema_rows.empty()) sql_.query("CREATE SCHEMA IF NOT EXISTS " + quoted_schema_);
     // Drizzle's DDL (drizzle-orm pg-core dialect, migrate()), with the types schema-qualified so
     // that a hostile search_path cannot substitute them; the resulting table is identical. It is

@@ -4,7 +4,7 @@
 #include "core/splitter.hpp"
 #include "pg/last_run.hpp"
 #include "pg/notices.hpp"
-#include "pg/session.hpp"
+#include "core/session_rules.hpp"
 #include "pg/statement_check.hpp"
 
 namespace trovella::pg {
@@ -23,13 +23,16 @@ const char* spi_refusal(int rc) {
 
 SpiDatabase::SpiDatabase(SpiConnection& spi, const core::Options& options, core::Function function, Mode mode)
     : spi_(spi),
+      mode_(mode),
       session_(spi, mode == Mode::read_only),
       tracking_(session_, options, function),
       history_(session_, tracking_, function, "trovella_migrate") {
     if (mode == Mode::write) begin_last_run(core::function_name(function));
 }
 
-void SpiDatabase::require_session_can_write(core::Function fn) { require_session_can_migrate(fn); }
+void SpiDatabase::require_session_can_write(core::Function fn) {
+    core::require_session_can_migrate(fn, {RecoveryInProgress(), XactReadOnly, IsolationUsesXactSnapshot()});
+}
 
 void SpiDatabase::push_settings(const core::Options& options) {
     settings_.push_back(std::make_unique<RunSettings>(options));
@@ -39,6 +42,23 @@ void SpiDatabase::pop_settings(bool success) {
     if (settings_.empty()) return;
     if (success) settings_.back()->finish();
     settings_.pop_back();  // on a failure its destructor undoes the settings, without raising
+}
+
+std::map<std::int64_t, core::KnownRow> SpiDatabase::history_rows() {
+    if (mode_ == Mode::write) adopt_client_history();
+    return history_.known_rows();
+}
+
+// As the history's keeper (the extension's owner), once per run; an extension still at 0.2.0's
+// objects (the new library before ALTER EXTENSION UPDATE) has no such function yet.
+void SpiDatabase::adopt_client_history() {
+    if (adopted_) return;
+    adopted_ = true;
+    session_.as_history_keeper([&] {
+        auto found =
+            session_.query("SELECT pg_catalog.to_regprocedure('trovella_migrate.adopt_client_history()') IS NOT NULL");
+        if (found.at(0).at(0) && *found.at(0).at(0) == "t") session_.query("SELECT trovella_migrate.adopt_client_history()");
+    });
 }
 
 void SpiDatabase::record(const core::HistoryEvent& event) {

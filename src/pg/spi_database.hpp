@@ -37,7 +37,8 @@ public:
     }
     void update_tracking_hash(std::int64_t id, const std::string& hash) override { tracking_.update_hash(id, hash); }
 
-    std::map<std::int64_t, core::KnownRow> history_rows() override { return history_.known_rows(); }
+    // A write run first adopts what the client engine recorded (trovella_migrate.adopt_client_history).
+    std::map<std::int64_t, core::KnownRow> history_rows() override;
     void record(const core::HistoryEvent& event) override;
     void finish_history() override { history_.finish_run(); }
 
@@ -52,7 +53,11 @@ public:
     }
 
 private:
+    void adopt_client_history();
+
     SpiConnection& spi_;
+    Mode mode_;
+    bool adopted_ = false;
     SpiSession session_;
     core::TrackingTable tracking_;
     core::History history_;

@@ -15,7 +15,7 @@ public:
     // read_only: queries use the caller's snapshot (status, verify, plan: also on a hot standby).
     SpiSession(SpiConnection& spi, bool read_only) : spi_(spi), read_only_(read_only) {}
 
-    std::vector<core::SqlRow> query(const std::string& sql, const std::vector<core::SqlParam>& params) override;
+    std::vector<core::SqlRow> query(const std::string& sql, const std::vector<core::SqlParam>& params = {}) override;
     void as_table_owner(const std::string& owner_oid, const std::string& table_oid,
                         const std::function<void()>& body) override;
     void as_history_keeper(const std::function<void()>& body) override;

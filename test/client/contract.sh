@@ -152,19 +152,30 @@ check "SERIALIZABLE session: exit 5 naming the isolation level" \
     test "$RC" = 5 -a -n "$(grep -F 'its isolation level is serializable' "$TMP/err")"
 
 sql "$DB" "CREATE ROLE tm_noexec LOGIN" >/dev/null
-PGUSER=tm_noexec tm migrate --dir "$SIMPLE"
+# The client engine needs no EXECUTE: the extension engine's refusals, asked for by name.
+PGUSER=tm_noexec tm migrate --dir "$SIMPLE" --engine extension
 check "role without EXECUTE on apply: exit 5" rc_is 5
 check "role without EXECUTE: PostgreSQL's error" err_has "permission denied for function apply"
 check "role without EXECUTE: the GRANT to run" err_has "GRANT EXECUTE ON FUNCTION trovella_migrate.apply(json, jsonb, jsonb) TO tm_noexec;"
-PGUSER=tm_noexec tm migrate --dir "$SIMPLE" --commit-each --json
+PGUSER=tm_noexec tm migrate --dir "$SIMPLE" --commit-each --json --engine extension
 check "role without EXECUTE on apply_each: the GRANT ON PROCEDURE" \
     json_true '.exit_code == 5 and .error.sqlstate == "42501" and (.error.hint | contains("GRANT EXECUTE ON PROCEDURE trovella_migrate.apply_each(json, jsonb, jsonb, "))'
-PGUSER=tm_noexec tm status --dir "$SIMPLE"
+PGUSER=tm_noexec tm status --dir "$SIMPLE" --engine extension
 check "role without EXECUTE on status: exit 5 with its GRANT" \
     test "$RC" = 5 -a -n "$(grep -F 'GRANT EXECUTE ON FUNCTION trovella_migrate.status(json, jsonb, jsonb) TO tm_noexec;' "$TMP/err")"
 # A migration statement denied is a failed migration (exit 4), not a session that cannot migrate.
+# The client engine's history schema, which a client-engine run made as the superuser: the
+# client engine refuses, before anything runs, a role that may not write it (exit 5, the GRANT).
+sql "$DB" "CREATE SCHEMA IF NOT EXISTS trovella_migrate_history; GRANT CREATE ON DATABASE \"$DB\" TO tm_noexec" >/dev/null
+PGUSER=tm_noexec tm migrate --dir "$SIMPLE" --engine client
+check "client engine, a role that may not keep the history: exit 5 naming the GRANT, nothing applied" \
+    test "$RC" = 5 -a -n "$(grep -F 'permission denied for the client engine'"'"'s history (schema trovella_migrate_history)' "$TMP/err")" \
+         -a -n "$(grep -E 'GRANT USAGE(, CREATE)? ON SCHEMA trovella_migrate_history TO tm_noexec;' "$TMP/err")" \
+         -a "$(rows_in "$DB")" = none
 sql "$DB" "CREATE SCHEMA locked; GRANT EXECUTE ON FUNCTION trovella_migrate.apply(json, jsonb, jsonb),
-           trovella_migrate.verify(json, jsonb, jsonb) TO tm_noexec; GRANT CREATE ON DATABASE \"$DB\" TO tm_noexec" >/dev/null
+           trovella_migrate.verify(json, jsonb, jsonb) TO tm_noexec; GRANT CREATE ON DATABASE \"$DB\" TO tm_noexec;
+           GRANT USAGE, CREATE ON SCHEMA trovella_migrate_history TO tm_noexec;
+           GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA trovella_migrate_history TO tm_noexec" >/dev/null
 DENIED=$TMP/denied
 journal "$DENIED" 0000_denied
 printf 'CREATE TABLE locked.t (id int);\n' >"$DENIED/0000_denied.sql"
@@ -172,6 +183,21 @@ PGUSER=tm_noexec tm migrate --dir "$DENIED"
 check "permission denied inside a migration statement: exit 4 (the statement failed), no GRANT printed" \
     test "$RC" = 4 -a -n "$(grep -F 'permission denied for schema locked' "$TMP/err")" -a -z "$(grep -F 'GRANT' "$TMP/err")"
 sql "$DB" "DROP SCHEMA locked; DROP SCHEMA IF EXISTS drizzle CASCADE" >/dev/null
+# A role that may not create the tracking table: refused before anything runs, naming the GRANT
+# (the same check in both engines; the extension's apply() creates it as the caller, as Drizzle does).
+new_db nocreate
+sql "$DB" "DO \$\$ BEGIN CREATE ROLE tm_nocreate LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END \$\$;
+           REVOKE CREATE ON DATABASE \"$DB\" FROM PUBLIC;
+           GRANT EXECUTE ON FUNCTION trovella_migrate.apply(json, jsonb, jsonb) TO tm_nocreate" >/dev/null
+PGDATABASE=$DB PGUSER=tm_nocreate tm migrate --dir "$SIMPLE"
+check "a role that may not create schema drizzle: exit 5, the GRANT ON DATABASE, nothing applied" \
+    test "$RC" = 5 -a -n "$(grep -F 'permission denied to create tracking table drizzle.__drizzle_migrations: tm_nocreate may not create schema drizzle' "$TMP/err")" \
+         -a -n "$(grep -F "GRANT CREATE ON DATABASE $DB TO tm_nocreate;" "$TMP/err")" -a "$(rows_in "$DB")" = none
+sql "$DB" "CREATE SCHEMA drizzle" >/dev/null
+PGDATABASE=$DB PGUSER=tm_nocreate tm migrate --dir "$SIMPLE"
+check "a role that may not create tables in schema drizzle: exit 5, the GRANT ON SCHEMA" \
+    test "$RC" = 5 -a -n "$(grep -F 'tm_nocreate may not create tables in schema drizzle' "$TMP/err")" \
+         -a -n "$(grep -F 'GRANT USAGE, CREATE ON SCHEMA drizzle TO tm_nocreate;' "$TMP/err")" -a "$(rows_in "$DB")" = none
 
 # ---------------------------------------------------------------------------------------------
 echo "# progress, lost connection, Ctrl-C"
@@ -190,7 +216,7 @@ new_db progress
 check "NOTICEs are printed as they arrive: 'applying 0001_slow' while it runs" start_slow "$DB"
 check "... and the client is still running then" kill -0 "$SLOW_PID"
 check "... after 'applied 0000_quick'" out_has "applied 0000_quick"
-sql "$DB" "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'trovella-migrate' AND datname = '$DB'" >/dev/null
+sql "$DB" "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'trovella-migrate%' AND datname = '$DB'" >/dev/null
 wait "$SLOW_PID"; RC=$?
 check "connection terminated during a migration: exit 3" rc_is 3
 check "connection terminated: says it was lost and rolled back" err_has "the connection to the database was lost"

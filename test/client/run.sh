@@ -58,6 +58,13 @@ check "tricky contents: wiki message 'Verified: database has all 11 migrations.'
 for i in "${!TAGS[@]}"; do
     check "exact bytes: ${TAGS[i]} (stored hash = sha256sum)" same_hash "$DB" "$i" "$TRICKY/${TAGS[i]}.sql"
 done
+# The hash the engine stored (the client's own SHA-256 under the client engine) against the
+# server's sha256() of the same bytes, BOM and CRLF included.
+server_hash() { sql "$1" "SELECT encode(sha256(decode('$(od -An -v -tx1 -- "$2" | tr -d ' \n')', 'hex')), 'hex')"; }
+for i in 5 6 10; do
+    check "stored hash = the server's sha256() of the bytes: ${TAGS[i]}" \
+        test "$(stored_hash "$DB" "$i")" = "$(server_hash "$DB" "$TRICKY/${TAGS[i]}.sql")"
+done
 check "backslash commands inside the files were not run by psql" test ! -e "$SENTINEL"
 check "psql :variables were not substituted" \
     test "$(sql "$DB" "SELECT string_agg(v, '|' ORDER BY v) FROM psql_vars")" = ":\"y\"|:'x'|:foo"
@@ -321,8 +328,8 @@ printf "SELECT 'caf\xe9';\n" >"$BADU/0000_latin1.sql"
 tm migrate --dir "$BADU"
 check "file that is not UTF-8: exit 2" test "$RC" = 2 -a -n "$(grep -F 'not valid UTF-8' "$TMP/err")"
 psql -X -q -d postgres -c 'CREATE DATABASE t_noext' >/dev/null
-PGDATABASE=t_noext tm status --dir "$SIMPLE"
-check "extension not installed: exit 2 with CREATE EXTENSION hint" \
+PGDATABASE=t_noext tm status --dir "$SIMPLE" --engine extension
+check "--engine extension where it is not installed: exit 2 with CREATE EXTENSION hint" \
     test "$RC" = 2 -a -n "$(grep -F 'CREATE EXTENSION trovella_migrate' "$TMP/err")"
 
 # Cannot connect: exit 3 with the wiki's hint.
@@ -413,7 +420,7 @@ if [[ $(sql "$DB" "SELECT to_regprocedure('trovella_migrate.plan(json, jsonb, js
 else
     ok "plan: output # SKIP the installed extension has no plan()"
 fi
-tm plan --dir "$SIMPLE"
+tm plan --dir "$SIMPLE" --engine extension
 check "plan without plan() in the extension: exit 2" rc_is 2
 check "plan without plan(): says so" err_has "the installed trovella_migrate extension has no plan() yet"
 

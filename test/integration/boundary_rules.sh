@@ -20,6 +20,6 @@ awk -f test/integration/lib/boundary_check.awk src/pg/*.cpp src/pg/*.hpp | sed '
 check "pg_call and pg_cleanup catch C++ exceptions inside PG_TRY (safe by construction)" \
   test "$(grep -c 'PG_TRY();' src/pg/guard.hpp)" = "$(grep -A4 'PG_TRY();' src/pg/guard.hpp | grep -c 'try {')"
 symbols=$(grep -ho 'TROVELLA_FUNCTION([a-z_]*)' src/pg/*.cpp | sed -E 's/TROVELLA_FUNCTION\((.*)\)/trovella_migrate_\1/' | sort)
-script_symbols=$(grep -ho "'trovella_migrate_[a-z_]*'" trovella_migrate.sql | tr -d "'" | sort -u)
+script_symbols=$(grep -ho "'MODULE_PATHNAME', 'trovella_migrate_[a-z_]*'" trovella_migrate.sql | sed -E "s/.*, '(.*)'/\1/" | sort -u)
 check "C entry points and the install script agree ($(echo $symbols | wc -w) functions)" test "$symbols" = "$script_symbols"
 finish

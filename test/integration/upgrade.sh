@@ -54,12 +54,21 @@ version=$(sed -n "s/^default_version = '\(.*\)'/\1/p" "$root/trovella_migrate.co
 # Before ALTER EXTENSION UPDATE the new library runs against 0.1.0's objects (a new session).
 check_contains "new library, 0.1.0 objects: status works" "8" \
   "$(sql tm_upgrade -c "SELECT count(*) FROM trovella_migrate.status(pg_read_file('$work/m/meta/first8.json')::json) WHERE state = 'applied'")"
+# The client engine, asked for by name, applies the 9th migration while the old objects are in
+# place: its history waits in trovella_migrate_history until the update adopts it.
+. "$root/test/lib/client.sh"
+PGDATABASE=tm_upgrade "$CLIENT" migrate --dir "$work/m" --to 0008_add-correlation-id-and-embedding-count --engine client \
+  >"$work/client.out" 2>&1
+check "before the update: the client engine applies the 9th migration (exit 0)" test $? = 0
 check_contains "ALTER EXTENSION UPDATE reaches $version" "$version" \
   "$(sql tm_upgrade -c "ALTER EXTENSION trovella_migrate UPDATE" -c "SELECT extversion FROM pg_extension WHERE extname = 'trovella_migrate'")"
-check_contains "after the update: the other 2 migrations apply" "2,t" "$(apply_server_files tm_upgrade "$work/m" _journal.json)"
+check_contains "the update adopted the client engine's run: the 9th migration, engine client" \
+  "0008_add-correlation-id-and-embedding-count|applied|client" \
+  "$(sql tm_upgrade -c "SELECT tag || '|' || action || '|' || engine FROM trovella_migrate.history WHERE idx = 8")"
+check_contains "after the update: the last migration applies" "1,t" "$(apply_server_files tm_upgrade "$work/m" _journal.json)"
 check_contains "after the update: history shows all 10 with their tags, 0.1.0's included" "10|10" \
   "$(sql tm_upgrade -c "SELECT count(*) || '|' || count(tag) FROM trovella_migrate.history")"
-check_contains "after the update: the 0.1.0 run and the new one are both in the history" "2" \
+check_contains "after the update: the 0.1.0 run, the client's and the new one are all in the history" "3" \
   "$(sql tm_upgrade -c "SELECT count(DISTINCT run_id) FROM trovella_migrate.history")"
 check_contains "after the update: the DBA's grant on history survived" "10" \
   "$(sql tm_upgrade -c "SET ROLE tm_upgrade_dba" -c "SELECT count(*) FROM trovella_migrate.history")"

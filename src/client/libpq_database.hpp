@@ -1,0 +1,84 @@
+// core::Database over libpq: the client engine's side of the order of a run (core/run.hpp), for
+// databases where the extension is not installed. The tracking table and the history are the
+// core's (through LibpqSession); the history lives in ordinary tables in schema
+// trovella_migrate_history, which the extension adopts when it is installed later. Statements are
+// queued in libpq's pipeline and sent with the migration's tracking row: about one round trip per
+// migration. Transactions are the engine's (BEGIN ... COMMIT around the run).
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "client/libpq_session.hpp"
+#include "core/database.hpp"
+#include "core/history.hpp"
+#include "core/tracking_table.hpp"
+
+namespace trovella::client {
+
+// The client engine's history tables: their schema, and the DDL that makes them.
+inline constexpr const char* kClientHistorySchema = "trovella_migrate_history";
+
+class LibpqDatabase : public core::Database {
+public:
+    using MessageSink = std::function<void(const ServerMessage&)>;
+    // `on_message`: the run's NOTICEs and WARNINGs, shown as the server's are.
+    LibpqDatabase(Connection& connection, const core::Options& options, core::Function function,
+                  MessageSink on_message);
+
+    void require_session_can_write(core::Function fn) override;
+    void push_settings(const core::Options& options) override;
+    void pop_settings(bool success) override;
+
+    std::string tracking_table_name() override { return tracking_.display_name(); }
+    void lock() override { tracking_.lock(); }
+    void create_tracking_table_if_missing() override;
+    void require_access(core::Access access) override { tracking_.require_access(access); }
+    std::vector<core::TrackingRow> tracking_rows() override { return tracking_.read_rows(); }
+    core::TrackingCount tracking_count() override { return tracking_.count_rows(); }
+    std::int64_t insert_tracking_row(const std::string& hash, std::int64_t when) override {
+        return tracking_.insert(hash, when);
+    }
+    void update_tracking_hash(std::int64_t id, const std::string& hash) override { tracking_.update_hash(id, hash); }
+
+    std::map<std::int64_t, core::KnownRow> history_rows() override;
+    void record(const core::HistoryEvent& event) override;
+    void finish_history() override;
+
+    void check_statements(const std::vector<core::MigrationToCheck>& migrations) override;
+    void execute(const core::StatementRun& run) override;
+    void commit() override;
+
+    void notice(const std::string& message) override { session_.notice(message); }
+    void warning(const std::string& message) override { on_message_({"WARNING", "01000", message, {}, {}, {}}); }
+    void annotate(const std::exception_ptr& failure, const core::FailureNote& note) override {
+        session_.annotate(failure, note);
+    }
+
+    // Sends what is queued (the engine calls it before COMMIT).
+    void flush() { session_.flush(); }
+    // The run's history id, once a run was recorded.
+    std::optional<std::int64_t> run_id() const { return run_id_; }
+    // Per-migration results of this run (what last_run() gives the extension engine).
+    const std::vector<core::HistoryEvent>& recorded() const { return recorded_; }
+
+private:
+    bool history_exists();
+    void create_history_if_missing();
+
+    Connection& connection_;
+    MessageSink on_message_;
+    LibpqSession session_;
+    core::TrackingTable tracking_;
+    core::History history_;
+    std::vector<std::map<std::string, std::string>> saved_settings_;  // per push: name -> value before
+    std::optional<std::int64_t> run_id_;
+    std::vector<core::HistoryEvent> recorded_;
+    std::string application_name_;  // the session's own, shown again between migrations
+    bool history_ready_ = false;
+};
+
+}  // namespace trovella::client

@@ -1,0 +1,96 @@
+#include "client/pipeline.hpp"
+
+#include <optional>
+
+#include "client/failure.hpp"
+
+namespace trovella::client {
+
+namespace {
+
+std::string libpq_error(PGconn* conn) {
+    std::string text = PQerrorMessage(conn);
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+    return text;
+}
+
+Failure connection_failure(PGconn* conn, const char* what) {
+    ServerMessage error;
+    error.severity = "FATAL";
+    error.sqlstate = PQstatus(conn) == CONNECTION_BAD ? "08006" : "08000";
+    error.message = std::string(what) + ": " + libpq_error(conn);
+    return Failure(std::move(error));
+}
+
+}  // namespace
+
+Pipeline::~Pipeline() {
+    if (!active_) return;
+    // Left by an exception: drain what the server still sends, then leave pipeline mode, so the
+    // connection can roll back.
+    PGconn* conn = connection_.raw();
+    while (PQpipelineStatus(conn) != PQ_PIPELINE_OFF) {
+        PGresult* r = PQgetResult(conn);
+        if (r == nullptr) {
+            if (PQexitPipelineMode(conn) == 1 || PQstatus(conn) == CONNECTION_BAD) break;
+            continue;
+        }
+        PQclear(r);
+    }
+}
+
+void Pipeline::send(const std::string& sql, const std::vector<Param>& params, std::string context) {
+    PGconn* conn = connection_.raw();
+    if (!active_) {
+        if (PQenterPipelineMode(conn) != 1) throw connection_failure(conn, "cannot enter pipeline mode");
+        active_ = true;
+    }
+    std::vector<const char*> values;
+    std::vector<int> lengths, formats;
+    std::vector<Oid> types;
+    for (const auto& p : params) {
+        values.push_back(p.data);
+        lengths.push_back(p.length);
+        formats.push_back(p.binary ? 1 : 0);
+        types.push_back(p.type);
+    }
+    if (PQsendQueryParams(conn, sql.c_str(), static_cast<int>(params.size()), types.data(), values.data(),
+                          lengths.data(), formats.data(), 0) != 1 ||
+        PQpipelineSync(conn) != 1)
+        throw connection_failure(conn, "cannot send a query");
+    queued_.push_back({std::move(context)});
+}
+
+void Pipeline::flush() {
+    if (!active_) return;
+    PGconn* conn = connection_.raw();
+    std::optional<Failure> first;
+    connection_.cancellable([&] {
+        for (const auto& queued : queued_) {
+            // The query's results, then its sync point.
+            for (PGresult* r = PQgetResult(conn); r != nullptr; r = PQgetResult(conn)) {
+                const ExecStatusType status = PQresultStatus(r);
+                if (status == PGRES_FATAL_ERROR && !first) {
+                    Failure failure(message_of(r));
+                    failure.add_error_context(queued.context);
+                    first = std::move(failure);
+                }
+                PQclear(r);
+                if (PQstatus(conn) == CONNECTION_BAD) break;
+            }
+            PGresult* sync = PQgetResult(conn);
+            if (sync == nullptr || PQresultStatus(sync) != PGRES_PIPELINE_SYNC) {
+                if (sync != nullptr) PQclear(sync);
+                if (!first) first = connection_failure(conn, "the connection was lost while migrating");
+                break;
+            }
+            PQclear(sync);
+        }
+    });
+    queued_.clear();
+    if (PQstatus(conn) != CONNECTION_BAD && PQexitPipelineMode(conn) == 1) active_ = false;
+    if (first) throw *first;
+    if (active_) throw connection_failure(conn, "cannot leave pipeline mode");
+}
+
+}  // namespace trovella::client
