@@ -25,7 +25,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 git -C "$root" rev-parse --git-dir >/dev/null 2>&1 || { echo "build-deb.sh: $root is not a git checkout" >&2; exit 1; }
 # `git stash create` records the working tree's changes to tracked files as a commit without
 # touching the checkout; it prints nothing when there are none.
-here=$(git -C "$root" stash create 2>/dev/null || true)
+here=$(git -C "$root" -c user.name=build-deb -c user.email=build-deb@localhost stash create 2>/dev/null || true)
 here=${here:-$(git -C "$root" rev-parse HEAD)}
 if [ -n "$from" ]; then
   source_rev=$(git -C "$root" rev-parse --verify -q "$from^{commit}") ||

@@ -4,6 +4,6 @@
 #                               into DEST
 export_checkout() {
   local rev
-  rev=$(git -C "$1" stash create 2>/dev/null)
+  rev=$(git -C "$1" -c user.name=export -c user.email=export@localhost stash create 2>/dev/null)
   mkdir -p "$2" && git -C "$1" archive "${rev:-HEAD}" | tar -x -C "$2"
 }

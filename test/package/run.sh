@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
 # The Debian package (issue 15), built and installed from scratch without touching this machine's
-# PostgreSQL: postgresql-15-trovella-migrate is built from a clean export of this checkout, and
-# 0.1.0 from the repository's history with the same packaging (packaging/build-deb.sh, on this
-# machine); a fresh Debian 12 root (test/package/lib/chroot.sh) gets the package through the CI
-# image's own steps (packaging/Dockerfile, which runs packaging/install-deb.sh); then, in a new
-# cluster there: CREATE EXTENSION, the client migrates examples/migrations, `make installcheck`
-# passes against the installed package, and the package is removed. Then 0.1.0 is installed,
-# migrated, upgraded to this version's package with the data kept, ALTER EXTENSION ... UPDATE,
-# and migrating goes on. Needs root, debootstrap, dpkg-buildpackage, pg_buildext and Debian's
-# archive (scripts/setup installs the tools).
+# PostgreSQL. A fresh Debian 12 root made with debootstrap is copied twice. In the first, the
+# builder, packaging/install-build-deps.sh installs the Build-Depends and packaging/build-deb.sh
+# builds postgresql-15-trovella-migrate from a clone of this checkout (its uncommitted changes
+# included), and 0.1.0 from the repository's history with the same packaging; the builder is then
+# deleted. The second, the target, stands in for the postgres:15-bookworm image (postgresql-15 from
+# Debian, no cluster, no compiler): the CI image's own steps (packaging/Dockerfile, which runs
+# packaging/install-deb.sh) install the package; in a new cluster there: CREATE EXTENSION, the
+# client migrates examples/migrations, `make installcheck` passes against the installed package,
+# and the package is removed. Then 0.1.0 is installed, migrated, upgraded to this version's package
+# with the data kept, ALTER EXTENSION ... UPDATE, and migrating goes on. Needs root, debootstrap,
+# git, node and Debian's archive (scripts/setup installs the tools).
 . "$(dirname "$0")/../lib/check.sh"
 root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/test/lib/previous_release.sh"
 . "$root/test/lib/export_checkout.sh"
 . "$root/test/package/lib/chroot.sh"
+. "$root/test/package/lib/contents.sh"
 . "$root/test/package/lib/dockerfile.sh"
 . "$root/test/integration/lib/examples.bash"
 package=postgresql-15-trovella-migrate
@@ -24,56 +27,22 @@ cannot_run() {
   echo "0 passed, 0 failed"; exit 0
 }
 [ "$(id -u)" = 0 ] || cannot_run "needs root (debootstrap, chroot, mount)"
-for tool in debootstrap dpkg-buildpackage pg_buildext node; do
+for tool in debootstrap git node dpkg-deb; do
   command -v "$tool" >/dev/null || cannot_run "$tool is missing (bash scripts/setup installs it)"
 done
 old_commit=$(release_commit "$root" 0.1.0) || cannot_run "this checkout's history does not reach 0.1.0 (a shallow clone?)"
 version=$(sed -n "s/^default_version = '\(.*\)'/\1/p" "$root/trovella_migrate.control")
 
 work=$(mktemp -d /tmp/trovella-package.XXXXXX); chmod 755 "$work"
-cleanup() { root_destroy && [ -z "${KEEP:-}" ] && rm -rf "$work"; }
+builder=$work/builder target=$work/target
+cleanup() {
+  ROOT=$target cluster_stop
+  root_release "$builder" && root_release "$target" && [ -z "${KEEP:-}" ] && rm -rf "$work"
+}
 trap cleanup EXIT
 started=$SECONDS
 
-# --- The packages, built on this machine from clean exports ---------------------------------
-deb=$(bash "$root/packaging/build-deb.sh" "$work/dist" 2>>"$work/build.err") || tail -20 "$work/build.err"
-check "$package $version builds from a clean export of this checkout" test -f "$deb"
-old_deb=$(bash "$root/packaging/build-deb.sh" --from "$old_commit" "$work/old" 2>>"$work/build.err") || tail -20 "$work/build.err"
-check "$package 0.1.0 builds from commit ${old_commit:0:12} with this packaging" test -f "$old_deb"
-[ -f "$deb" ] && [ -f "$old_deb" ] || { finish; exit 1; }
-check_contains "the package version is the control file's default_version" "$package $version" \
-  "$(dpkg-deb --show --showformat='${Package} ${Version}' "$deb")"
-check_contains "the 0.1.0 tree gives package version 0.1.0" "$package 0.1.0" \
-  "$(dpkg-deb --show --showformat='${Package} ${Version}' "$old_deb")"
-depends=$(dpkg-deb --field "$deb" Depends)
-check_contains "it depends on postgresql-15" "postgresql-15 " "$depends"
-check_contains "it depends on libpq5 (the client)" "libpq5" "$depends"
-dpkg-deb --contents "$deb" | awk '{print $6 ($7 ? " " $7 " " $8 : "")}' | sed 's|^\./|/|' >"$work/files.txt"
-for f in /usr/lib/postgresql/15/lib/trovella_migrate.so /usr/share/postgresql/15/extension/trovella_migrate.control \
-         "/usr/share/postgresql/15/extension/trovella_migrate--$version.sql" /usr/lib/postgresql/15/bin/trovella-migrate \
-         "/usr/bin/trovella-migrate -> ../lib/postgresql/15/bin/trovella-migrate"; do
-  check "the package holds $f" grep -qxF "$f" "$work/files.txt"
-done
-check "the package holds every upgrade script of the tree" \
-  test "$(grep -c '^/usr/share/postgresql/15/extension/trovella_migrate--.*--.*\.sql$' "$work/files.txt")" = \
-       "$(cd "$root" && git ls-files 'trovella_migrate--*--*.sql' | wc -l)"
-outside=$(grep -vE "^/(|usr/|usr/(bin|lib|share|share/doc|lib/postgresql|share/postgresql)/|usr/bin/trovella-migrate -> .*)$|^/usr/(lib|share)/postgresql/15/|^/usr/share/doc/$package/" "$work/files.txt")
-check "nothing outside /usr/bin/trovella-migrate, PostgreSQL 15's folders and the package's doc" test -z "$outside"
-# The documented file list (packaging/README.md) is this package's, the version aside.
-doc_version=$(sed -n "s/^\$ dpkg -c ${package}_\([0-9.]*\)_amd64.deb$/\1/p" "$root/packaging/README.md")
-sed -n '/^\$ dpkg -c /,/^```/p' "$root/packaging/README.md" | awk 'NF >= 6 {print $6 ($7 ? " " $7 " " $8 : "")}' |
-  sed "s|^\./|/|; s|${doc_version:-none}|VERSION|g" | sort >"$work/doc-files.txt"
-bitcode='/usr/lib/postgresql/15/lib/bitcode/trovella_migrate/src/\(core\|pg\)/[^/]*\.bc$'
-sed -e "s|$version|VERSION|g" -e "s#$bitcode#/usr/lib/postgresql/15/lib/bitcode/trovella_migrate/src/\1/*.bc#" "$work/files.txt" |
-  sort -u >"$work/real-files.txt"
-if [ -n "$doc_version" ] && diff "$work/doc-files.txt" "$work/real-files.txt" >"$work/files.diff"; then
-  check "packaging/README.md lists exactly the package's files ($(wc -l <"$work/real-files.txt") entries)" true
-else
-  sed 's/^/#   /' "$work/files.diff" | head -20
-  check "packaging/README.md lists exactly the package's files (update it from dpkg -c)" false
-fi
-
-# build-deb.sh's refusals, each before or instead of a package.
+# build-deb.sh's refusals that need no build.
 out=$(bash "$root/packaging/build-deb.sh" 2>&1); code=$?
 check_contains "build-deb.sh without OUTDIR: usage, exit 2" "usage: build-deb.sh [--from REV] OUTDIR|2" "$out|$code"
 out=$(bash "$root/packaging/build-deb.sh" --from no-such-rev "$work/x" 2>&1); code=$?
@@ -81,25 +50,58 @@ check_contains "build-deb.sh --from an unknown commit names it, exit 1" "build-d
 mkdir -p "$work/nogit" && cp -r "$root/packaging" "$work/nogit/"
 out=$(bash "$work/nogit/packaging/build-deb.sh" "$work/x" 2>&1); code=$?
 check_contains "build-deb.sh outside a git checkout says so, exit 1" "build-deb.sh: $work/nogit is not a git checkout|1" "$out|$code"
+
+# --- Two fresh Debian 12 roots from one debootstrap --------------------------------------------
+root_bootstrap "$target" >"$work/bootstrap.log" 2>&1 && cp -a "$target" "$builder" && root_mount "$builder"
+check "debootstrap: a fresh Debian 12 root ($(du -sxm "$target" | cut -f1) MB), copied for the builder" \
+  test -x "$builder/usr/bin/apt-get" -a -x "$target/usr/bin/apt-get"
+[ -x "$builder/usr/bin/apt-get" ] || { tail -20 "$work/bootstrap.log"; finish; exit 1; }
+echo "# debootstrap done: $((SECONDS - started)) s"
+
+# --- The builder: the Build-Depends alone, then the two packages ------------------------------
+src=$builder/src/trovella_migrate
+git clone -q --no-hardlinks "$root" "$src" && export_checkout "$root" "$src"  # history, and uncommitted changes
+ROOT=$builder in_root sh /src/trovella_migrate/packaging/install-build-deps.sh >"$work/build-deps.log" 2>&1; code=$?
+check "install-build-deps.sh installs the Build-Depends of debian/control in the builder" test $code = 0
+[ $code = 0 ] || tail -20 "$work/build-deps.log"
+echo "# build dependencies installed: $((SECONDS - started)) s"
+ROOT=$builder in_root sh -c 'cd /src/trovella_migrate && bash packaging/build-deb.sh /dist' >"$work/build.log" 2>&1
+deb=$(ls "$builder"/dist/${package}_"$version"_*.deb 2>/dev/null)
+check "$package $version builds there from a clone of this checkout" test -f "$deb"
+[ -f "$deb" ] || tail -30 "$work/build.log"
+ROOT=$builder in_root sh -c "cd /src/trovella_migrate && bash packaging/build-deb.sh --from $old_commit /dist-old" \
+  >"$work/build-old.log" 2>&1
+old_deb=$(ls "$builder"/dist-old/${package}_0.1.0_*.deb 2>/dev/null)
+check "$package 0.1.0 builds there from commit ${old_commit:0:12} with this packaging" test -f "$old_deb"
+[ -f "$old_deb" ] || tail -30 "$work/build-old.log"
 # A tree whose debian/pgversions names no installable major: dpkg-buildpackage fails, and says why.
-export_checkout "$root" "$work/pg14" && echo 14 >"$work/pg14/debian/pgversions"
-git -C "$work/pg14" init -q && git -C "$work/pg14" add -A && git -C "$work/pg14" -c user.name=test -c user.email=test@localhost commit -q -m pg14
-out=$(bash "$work/pg14/packaging/build-deb.sh" "$work/pg14-out" 2>&1); code=$?
+export_checkout "$root" "$builder/src/pg14" && echo 14 >"$builder/src/pg14/debian/pgversions"
+git -C "$builder/src/pg14" init -q && git -C "$builder/src/pg14" add -A &&
+  git -C "$builder/src/pg14" -c user.name=test -c user.email=test@localhost commit -q -m pg14
+out=$(ROOT=$builder in_root sh -c 'cd /src/pg14 && bash packaging/build-deb.sh /dist-pg14' 2>&1); code=$?
 check_contains "build-deb.sh: a failed dpkg-buildpackage shows why, exit 1" \
   "No current PostgreSQL versions are supported by this package|build-deb.sh: dpkg-buildpackage failed|1" \
   "$(grep -o 'No current PostgreSQL versions are supported by this package' <<<"$out" | head -1)|$(grep -o 'build-deb.sh: dpkg-buildpackage failed' <<<"$out")|$code"
+mkdir -p "$work/dist" && cp "$deb" "$old_deb" "$work/dist/" 2>/dev/null
+deb=$work/dist/${deb##*/} old_deb=$work/dist/${old_deb##*/}
+root_release "$builder"
+echo "# packages built: $((SECONDS - started)) s"
+[ -f "$deb" ] && [ -f "$old_deb" ] || { finish; exit 1; }
+check_contents "$deb" "$version" "$root" "$work"
+check_contains "the 0.1.0 tree gives package version 0.1.0" "$package 0.1.0" \
+  "$(dpkg-deb --show --showformat='${Package} ${Version}' "$old_deb")"
 
-check "one JIT bitcode file per source file of src/core and src/pg" test \
-  "$(grep -o 'bitcode/trovella_migrate/src/.*\.bc$' "$work/files.txt" | sed 's|^bitcode/trovella_migrate/||; s|\.bc$||' | sort)" = \
-  "$(cd "$root" && git ls-files 'src/core/*.cpp' 'src/pg/*.cpp' | sed 's|\.cpp$||' | sort)"
-
-# --- A fresh Debian 12 root: postgresql-15 from Debian, nothing of this project -------------
-root_create "$work/root" >"$work/root.log" 2>&1
-check "a fresh Debian 12 root with postgresql-15 ($(du -sxm "$work/root" | cut -f1) MB)" \
-  in_root dpkg-query --show postgresql-15
-[ -n "$ROOT" ] && in_root dpkg-query --show postgresql-15 >/dev/null 2>&1 ||
-  { tail -20 "$work/root.log"; finish; exit 1; }
-check "the root has neither the extension, the client nor a compiler" \
+# --- The target: postgresql-15 from Debian, nothing of this project ---------------------------
+ROOT=$target
+root_mount "$target"
+mkdir -p "$ROOT/etc/postgresql-common"
+echo "create_main_cluster = false" >"$ROOT/etc/postgresql-common/createcluster.conf"  # as in the postgres image
+in_root sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql-15 make' \
+  >"$work/target.log" 2>&1
+check "the target root gets postgresql-15 and make from Debian's archive" in_root dpkg-query --show postgresql-15
+in_root dpkg-query --show postgresql-15 >/dev/null 2>&1 || { tail -20 "$work/target.log"; finish; exit 1; }
+echo "# target ready: $((SECONDS - started)) s"
+check "the target has neither the extension, the client nor a compiler" \
   test ! -e "$ROOT/usr/share/postgresql/15/extension/trovella_migrate.control" -a ! -e "$ROOT/usr/bin/trovella-migrate" \
   -a ! -e "$ROOT/usr/bin/cc" -a ! -e "$ROOT/usr/bin/g++"
 
@@ -147,7 +149,7 @@ check_contains "the client migrates examples/migrations" "exit 0: Verified: data
   "exit $code: $(grep -F 'Verified: ' <<<"$out")"
 out=$(as_postgres env PGDATABASE=tm_fresh trovella-migrate verify --dir /srv/migrations 2>&1); code=$?
 check_contains "the client's verify agrees" "exit 0: Verified: database has all 10 migrations." \
-  "exit $code: $out"
+  "exit $code: $(grep -F 'Verified: ' <<<"$out")"
 check_contains "the history holds the 10 migrations with their tags" "10|10" \
   "$(sql tm_fresh -c "SELECT count(*) || '|' || count(tag) FROM trovella_migrate.history")"
 
