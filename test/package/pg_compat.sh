@@ -9,8 +9,10 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root" || exit 1
 header=src/pg/postgres_headers.hpp
 
-elsewhere=$(git grep -n PG_VERSION_NUM -- src ':!'"$header" ':!src/core/no_postgres.hpp')
-check "PG_VERSION_NUM appears only in $header (and the core's no-PostgreSQL guard)" test -z "$elsewhere"
+# The extension's code: the core and the glue. (The client includes libpg_query, PostgreSQL 15's
+# parser built as a library of its own, whose header defines PG_VERSION_NUM too.)
+elsewhere=$(git grep -n PG_VERSION_NUM -- src/core src/pg ':!'"$header" ':!src/core/no_postgres.hpp')
+check "PG_VERSION_NUM appears in the extension's code only in $header (and the core's no-PostgreSQL guard)" test -z "$elsewhere"
 [ -z "$elsewhere" ] || echo "$elsewhere" | sed 's/^/#   /'
 check "the no-PostgreSQL guard only tests whether PG_VERSION_NUM is defined" \
   test "$(grep -c PG_VERSION_NUM src/core/no_postgres.hpp)" = "$(grep -c '^#ifdef PG_VERSION_NUM$' src/core/no_postgres.hpp)"

@@ -16,6 +16,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/test/lib/previous_release.sh"
 . "$root/test/lib/export_checkout.sh"
 . "$root/test/package/lib/chroot.sh"
+. "$root/test/package/lib/build_in_root.sh"
 . "$root/test/package/lib/contents.sh"
 . "$root/test/package/lib/dockerfile.sh"
 . "$root/test/integration/lib/examples.bash"
@@ -59,34 +60,7 @@ check "debootstrap: a fresh Debian 12 root ($(du -sxm "$target" | cut -f1) MB), 
 echo "# debootstrap done: $((SECONDS - started)) s"
 
 # --- The builder: the Build-Depends alone, then the two packages ------------------------------
-src=$builder/src/trovella_migrate
-git clone -q --no-hardlinks "$root" "$src" && export_checkout "$root" "$src"  # history, and uncommitted changes
-ROOT=$builder in_root sh /src/trovella_migrate/packaging/install-build-deps.sh >"$work/build-deps.log" 2>&1; code=$?
-check "install-build-deps.sh installs the Build-Depends of debian/control in the builder" test $code = 0
-[ $code = 0 ] || tail -20 "$work/build-deps.log"
-echo "# build dependencies installed: $((SECONDS - started)) s"
-ROOT=$builder in_root sh -c 'cd /src/trovella_migrate && bash packaging/build-deb.sh /dist' >"$work/build.log" 2>&1
-deb=$(ls "$builder"/dist/${package}_"$version"_*.deb 2>/dev/null)
-check "$package $version builds there from a clone of this checkout" test -f "$deb"
-[ -f "$deb" ] || tail -30 "$work/build.log"
-ROOT=$builder in_root sh -c "cd /src/trovella_migrate && bash packaging/build-deb.sh --from $old_commit /dist-old" \
-  >"$work/build-old.log" 2>&1
-old_deb=$(ls "$builder"/dist-old/${package}_0.1.0_*.deb 2>/dev/null)
-check "$package 0.1.0 builds there from commit ${old_commit:0:12} with this packaging" test -f "$old_deb"
-[ -f "$old_deb" ] || tail -30 "$work/build-old.log"
-# A tree whose debian/pgversions names no installable major: dpkg-buildpackage fails, and says why.
-export_checkout "$root" "$builder/src/pg14" && echo 14 >"$builder/src/pg14/debian/pgversions"
-git -C "$builder/src/pg14" init -q && git -C "$builder/src/pg14" add -A &&
-  git -C "$builder/src/pg14" -c user.name=test -c user.email=test@localhost commit -q -m pg14
-out=$(ROOT=$builder in_root sh -c 'cd /src/pg14 && bash packaging/build-deb.sh /dist-pg14' 2>&1); code=$?
-check_contains "build-deb.sh: a failed dpkg-buildpackage shows why, exit 1" \
-  "No current PostgreSQL versions are supported by this package|build-deb.sh: dpkg-buildpackage failed|1" \
-  "$(grep -o 'No current PostgreSQL versions are supported by this package' <<<"$out" | head -1)|$(grep -o 'build-deb.sh: dpkg-buildpackage failed' <<<"$out")|$code"
-mkdir -p "$work/dist" && cp "$deb" "$old_deb" "$work/dist/" 2>/dev/null
-deb=$work/dist/${deb##*/} old_deb=$work/dist/${old_deb##*/}
-root_release "$builder"
-echo "# packages built: $((SECONDS - started)) s"
-[ -f "$deb" ] && [ -f "$old_deb" ] || { finish; exit 1; }
+build_packages
 check_contents "$deb" "$version" "$root" "$work"
 check_contains "the 0.1.0 tree gives package version 0.1.0" "$package 0.1.0" \
   "$(dpkg-deb --show --showformat='${Package} ${Version}' "$old_deb")"
@@ -176,8 +150,8 @@ check "the library, control file, scripts and client are gone" \
 as_postgres createdb tm_after
 check_contains "CREATE EXTENSION then says the extension is not available" 'extension "trovella_migrate" is not available' \
   "$(sql tm_after -c "CREATE EXTENSION trovella_migrate")"
-check_contains "the migrated database keeps its data (10 tracking rows)" "10" \
-  "$(sql tm_fresh -c "SELECT count(*) FROM drizzle.__drizzle_migrations")"
+check "the migrated database keeps its data (10 tracking rows)" \
+  test "$(sql tm_fresh -c "SELECT count(*) FROM drizzle.__drizzle_migrations")" = 10
 in_root apt-get purge -y -qq "$package" >>"$work/remove.log" 2>&1
 check "purged: dpkg no longer knows the package, postgresql-15 stays" \
   test "$(in_root dpkg-query --show --showformat='${db:Status-Status}' "$package" 2>/dev/null)" != installed -a \
@@ -198,7 +172,7 @@ check_contains "install-deb.sh upgrades the package from 0.1.0 to $version" "ins
 check_contains "dpkg unpacked $version over 0.1.0" "($version) over (0.1.0)" "$out"
 check_contains "the data is kept: 8 tracking rows, 8 history rows with tags, extension still 0.1.0" "8|8|0.1.0" \
   "$(sql tm_upgrade -c "SELECT (SELECT count(*) FROM drizzle.__drizzle_migrations) || '|' || (SELECT count(tag) FROM trovella_migrate.history) || '|' || ($extversion)")"
-check_contains "the new library works with 0.1.0's objects (status: 8 applied)" "8" \
+check "the new library works with 0.1.0's objects (status: 8 applied)" test 8 = \
   "$(sql tm_upgrade -c "SELECT count(*) FROM trovella_migrate.status(pg_read_file('/srv/m/meta/first8.json')::json) WHERE state = 'applied'")"
 check_contains "ALTER EXTENSION trovella_migrate UPDATE reaches $version" "$version" \
   "$(sql tm_upgrade -c "ALTER EXTENSION trovella_migrate UPDATE" -c "$extversion")"
