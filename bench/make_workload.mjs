@@ -5,7 +5,8 @@
 //       insert  single-row INSERTs into public.bench_rows (the template database has the table)
 //       table   one CREATE TABLE per migration
 //       comment one COMMENT ON SCHEMA per migration (creates nothing: the no-op and status cases)
-// DIR/statements.sql: every statement in journal order, one round trip each under psql -f.
+// DIR.sql (beside the folder, not in it): every statement in journal order, one round trip each
+// under psql -f.
 import fs from 'node:fs';
 
 const [kind, dir, nText, kText] = process.argv.slice(2);
@@ -49,4 +50,4 @@ for (let i = 0; i < n; i++) {
   plain += st.join('\n') + '\n';
 }
 fs.writeFileSync(`${dir}/meta/_journal.json`, JSON.stringify({ version: '7', dialect: 'postgresql', entries }, null, 2));
-fs.writeFileSync(`${dir}/statements.sql`, plain);
+fs.writeFileSync(`${dir}.sql`, plain);

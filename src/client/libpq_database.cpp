@@ -258,6 +258,9 @@ std::vector<core::CheckedStatement> LibpqDatabase::check_statements(const std::v
 void LibpqDatabase::execute(const core::StatementRun& run) {
     const core::Statement& statement = *run.statement;
     const std::string& tag = run.entry->tag;
+    // The progress, the statement and (after the last) the session's own name again share one
+    // sync point: half as many for the server to answer and flush.
+    session_.begin_unit();
     session_.execute_later("SELECT pg_catalog.set_config('application_name', $1, false)",
                            {core::SqlParam::of(progress_text(tag, statement.number, run.total))});
     const std::string context = "migration \"" + tag + "\", statement " + std::to_string(statement.number) + " of " +
@@ -267,6 +270,7 @@ void LibpqDatabase::execute(const core::StatementRun& run) {
     if (statement.number == run.total)
         session_.execute_later("SELECT pg_catalog.set_config('application_name', $1, false)",
                                {core::SqlParam::of(application_name_)});
+    session_.end_unit();
 }
 
 void LibpqDatabase::commit() {
@@ -281,10 +285,12 @@ void LibpqDatabase::leave_transaction() {
     session_.flush();
     connection_.exec("COMMIT");
     left_transaction_ = true;
+    outside_now_ = true;
 }
 
 void LibpqDatabase::enter_transaction() {
     connection_.exec("BEGIN ISOLATION LEVEL READ COMMITTED");
+    outside_now_ = false;
     for (const auto& options : pushed_options_) set_local_settings(options);
 }
 

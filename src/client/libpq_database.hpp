@@ -56,7 +56,10 @@ public:
     void require_access(core::Access access) override { tracking_.require_access(access); }
     std::vector<core::TrackingRow> tracking_rows() override { return tracking_.read_rows(); }
     core::TrackingCount tracking_count() override { return tracking_.count_rows(); }
+    // Inside the run's transaction, sent behind the migration's queued statements: one round trip
+    // per migration for both.
     std::int64_t insert_tracking_row(const std::string& hash, std::int64_t when) override {
+        if (!outside_now_) session_.pipeline_next_query();
         return tracking_.insert(hash, when);
     }
     void update_tracking_hash(std::int64_t id, const std::string& hash) override { tracking_.update_hash(id, hash); }
@@ -119,6 +122,7 @@ private:
     OutsideRuns outside_;
     bool session_locked_ = false;
     bool left_transaction_ = false;
+    bool outside_now_ = false;  // between leave_transaction() and enter_transaction()
     std::optional<std::int64_t> run_id_;
     std::vector<core::HistoryEvent> recorded_;
     std::string application_name_;  // the session's own, shown again between migrations

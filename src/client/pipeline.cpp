@@ -68,16 +68,24 @@ void Pipeline::sync() {
     queued_.back().synced = true;
 }
 
-void Pipeline::flush() {
+void Pipeline::flush(std::vector<core::SqlRow>* last_rows) {
     if (!active_) return;
     sync();
     PGconn* conn = connection_.raw();
     std::optional<Failure> first;
     connection_.cancellable([&] {
-        for (const auto& queued : queued_) {
+        for (std::size_t i = 0; i < queued_.size(); ++i) {
+            const Queued& queued = queued_[i];
             // The query's results, then its sync point.
             for (PGresult* r = PQgetResult(conn); r != nullptr; r = PQgetResult(conn)) {
                 const ExecStatusType status = PQresultStatus(r);
+                if (status == PGRES_TUPLES_OK && last_rows != nullptr && i + 1 == queued_.size()) {
+                    last_rows->assign(static_cast<std::size_t>(PQntuples(r)), core::SqlRow{});
+                    for (int row = 0; row < PQntuples(r); ++row)
+                        for (int c = 0; c < PQnfields(r); ++c)
+                            (*last_rows)[static_cast<std::size_t>(row)].push_back(
+                                PQgetisnull(r, row, c) ? core::SqlValue{} : core::SqlValue{PQgetvalue(r, row, c)});
+                }
                 if (status == PGRES_FATAL_ERROR && !first) {
                     Failure failure(message_of(r));
                     failure.add_error_context(queued.context);

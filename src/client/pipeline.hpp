@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "client/connection.hpp"
+#include "core/sql_session.hpp"
 
 namespace trovella::client {
 
@@ -30,8 +31,9 @@ public:
 
     // Sends what is queued, reads every result, leaves pipeline mode; throws the first error as
     // Failure (the later queries then fail as "current transaction is aborted" and are not
-    // reported). Nothing is queued afterwards.
-    void flush();
+    // reported). Nothing is queued afterwards. `last_rows`, when given, receives the rows of the
+    // last query queued (a query sent after a migration's statements: its tracking row's id).
+    void flush(std::vector<core::SqlRow>* last_rows = nullptr);
 
 private:
     struct Queued {

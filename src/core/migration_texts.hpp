@@ -15,6 +15,11 @@ using MigrationTexts = std::map<std::string, std::string, std::less<>>;
 // Throws Error(invalid_input) when the text is not a JSON object whose values are all strings.
 MigrationTexts parse_migration_texts(std::string_view json_text);
 
+// The errors of parse_migration_texts, for a host that reads the object itself (the extension
+// walks its jsonb argument): `type` as JSON names it (object, array, string, number, boolean, null).
+[[noreturn]] void throw_texts_not_an_object(const std::string& type);
+[[noreturn]] void throw_text_not_a_string(const std::string& tag, const std::string& type);
+
 // Journal entries whose text is missing: an error naming every such tag.
 void require_texts(const Journal& journal, const MigrationTexts& texts);
 

@@ -122,9 +122,11 @@ const char* kLockTableHint =
     "until it ends. Use CALL trovella_migrate.apply_each(...), which commits after each migration, or raise "
     "max_locks_per_transaction.";
 
-// Layer 1, after: count again and check every entry has its row with the right hash.
-void verify_after(Database& db, const Inputs& in, ApplyResult& result, Say& say) {
-    const auto rows = db.tracking_rows();
+// Layer 1, after: count again and check every entry has its row with the right hash. `unchanged`:
+// the rows read before the run, when it ran nothing (a no-op apply() reads the table once).
+void verify_after(Database& db, const Inputs& in, ApplyResult& result, Say& say,
+                  const std::vector<TrackingRow>* unchanged = nullptr) {
+    const auto rows = unchanged != nullptr ? *unchanged : db.tracking_rows();
     const auto after = assess(in.journal, rows, &in.hashes);
     const Verification v = after_apply_verification(after, in.options);
     if (!v.ok())
@@ -275,7 +277,7 @@ ApplyResult apply(Database& db, const Inputs& in) {
             });
     }
     result.applied = result.applied_tags.size();
-    verify_after(db, in, result, say);
+    verify_after(db, in, result, say, work.entries.empty() ? &rows : nullptr);
     db.finish_history();
     settings.finish();
     return result;

@@ -138,12 +138,35 @@ std::vector<Row> SpiConnection::query(const char* sql, const std::vector<SqlPara
     const uint64 count = SPI_processed;
     const int columns = table->tupdesc->natts;
     rows.reserve(count);
+    // Integers, booleans, names and text are read from their binary values, as their output
+    // functions would print them; anything else through its output function (SPI_getvalue).
+    std::vector<Oid> column_types(static_cast<std::size_t>(columns));
+    for (int c = 0; c < columns; ++c) column_types[static_cast<std::size_t>(c)] = TupleDescAttr(table->tupdesc, c)->atttypid;
     for (uint64 r = 0; r < count; ++r) {
         if ((r & 1023) == 1023) check_for_interrupts();
         Row row(static_cast<std::size_t>(columns));
+        HeapTuple tuple = table->vals[r];
         for (int c = 1; c <= columns; ++c) {
-            char* text = pg_call([&] { return SPI_getvalue(table->vals[r], table->tupdesc, c); }, keep);
-            if (text != nullptr) row[static_cast<std::size_t>(c - 1)] = std::string(text);
+            auto& out = row[static_cast<std::size_t>(c - 1)];
+            const Oid type = column_types[static_cast<std::size_t>(c - 1)];
+            if (type == INT8OID || type == INT4OID || type == BOOLOID || type == TEXTOID || type == NAMEOID) {
+                bool isnull = false;
+                Datum d = pg_call([&] { return SPI_getbinval(tuple, table->tupdesc, c, &isnull); }, keep);
+                if (isnull) continue;
+                switch (type) {
+                    case INT8OID: out = std::to_string(DatumGetInt64(d)); break;
+                    case INT4OID: out = std::to_string(DatumGetInt32(d)); break;
+                    case BOOLOID: out = DatumGetBool(d) ? "t" : "f"; break;
+                    case NAMEOID: out = std::string(NameStr(*DatumGetName(d))); break;
+                    default: {
+                        text* t = pg_call([&] { return DatumGetTextPP(d); }, keep);
+                        out = std::string(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+                    }
+                }
+                continue;
+            }
+            char* text = pg_call([&] { return SPI_getvalue(tuple, table->tupdesc, c); }, keep);
+            if (text != nullptr) out = std::string(text);
         }
         rows.push_back(std::move(row));
     }
