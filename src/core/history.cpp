@@ -69,6 +69,24 @@ void History::record(const HistoryEvent& e) {
 
 void History::flush() {
     if (held_.empty()) return;
+    if (held_.size() == 1) {  // apply_each: one event per commit, written as record() writes it
+        const HistoryEvent e = std::move(held_.front().first);
+        const std::string at = std::move(held_.front().second);
+        held_.clear();
+        sql_.as_history_keeper([&] {
+            sql_.query("INSERT INTO " + schema_ +
+                           ".migration_event (run_id, action, tracking_schema, tracking_table, tracking_id, tag, idx, "
+                           "hash, previous_hash, created_at, statements, applied_by, duration_ms, applied_at) "
+                           "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::pg_catalog.timestamptz)",
+                       {SqlParam::of(*run_id_), SqlParam::of(std::string(e.action)), SqlParam::of(tracking_.schema()),
+                        SqlParam::of(tracking_.table()), SqlParam::of(e.tracking_id), SqlParam::of(e.tag),
+                        SqlParam::of(e.idx), SqlParam::of(e.hash), SqlParam::of(e.previous_hash),
+                        SqlParam::of(e.created_at), SqlParam::of(e.statements), SqlParam::of(caller_),
+                        e.duration_ms ? SqlParam::of_real(*e.duration_ms) : SqlParam::null(SqlParam::Type::float8),
+                        SqlParam::of(at)});
+        });
+        return;
+    }
     nlohmann::json rows = nlohmann::json::array();
     for (const auto& [e, at] : held_) {
         nlohmann::json row = {{"action", e.action}, {"tag", e.tag}, {"hash", e.hash}, {"created_at", e.created_at},

@@ -258,7 +258,9 @@ std::vector<TrackingRow> TrackingTable::read_rows() {
 TrackingCount TrackingTable::count_rows() {
     if (!exists()) return {};
     require_access(Access::read);
-    auto rows = as_owner("SELECT pg_catalog.count(*), coalesce(pg_catalog.max(id), 0) FROM " + quoted_);
+    // The highest id from the primary key's index; only the count reads every row.
+    auto rows = as_owner("SELECT (SELECT pg_catalog.count(*) FROM " + quoted_ + "), coalesce((SELECT id FROM " + quoted_ +
+                         " WHERE id IS NOT NULL ORDER BY id DESC LIMIT 1), 0)");
     return TrackingCount{static_cast<std::size_t>(to_int64(rows.at(0)[0])), to_int64(rows.at(0)[1])};
 }
 
