@@ -126,6 +126,7 @@ private:
     std::optional<std::int64_t> run_id_;
     std::vector<core::HistoryEvent> recorded_;
     std::string application_name_;  // the session's own, shown again between migrations
+    std::string progress_statement_;  // PREPAREd at the first statement: sets application_name
     bool history_ready_ = false;
 };
 

@@ -59,6 +59,11 @@ void LibpqSession::execute_later(const std::string& sql, const std::vector<core:
     pipeline_.send(sql, params_of(params, storage), {});
 }
 
+void LibpqSession::execute_prepared_later(const std::string& name, const std::vector<core::SqlParam>& params) {
+    std::vector<std::string> storage;
+    pipeline_.send_prepared(name, params_of(params, storage), {});
+}
+
 void LibpqSession::execute_statement(const std::string& sql, const std::string& context) {
     pipeline_.send(sql, {}, context);
 }

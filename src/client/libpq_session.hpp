@@ -22,6 +22,8 @@ public:
 
     std::vector<core::SqlRow> query(const std::string& sql, const std::vector<core::SqlParam>& params = {}) override;
     void execute_later(const std::string& sql, const std::vector<core::SqlParam>& params = {}) override;
+    // The same for a statement this session PREPAREd (no parse and plan at each call).
+    void execute_prepared_later(const std::string& name, const std::vector<core::SqlParam>& params);
     // A migration statement, queued; `context` names it in its error.
     void execute_statement(const std::string& sql, const std::string& context);
     // Sends what is queued and waits for it (before a commit, or when a run ends).

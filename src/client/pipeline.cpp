@@ -54,10 +54,30 @@ void Pipeline::send(const std::string& sql, const std::vector<Param>& params, st
         formats.push_back(p.binary ? 1 : 0);
         types.push_back(p.type);
     }
-    if (PQsendQueryParams(conn, sql.c_str(), static_cast<int>(params.size()), types.data(), values.data(),
-                          lengths.data(), formats.data(), 0) != 1 ||
-        (!holding_ && PQpipelineSync(conn) != 1))
-        throw connection_failure(conn, "cannot send a query");
+    queued(std::move(context), PQsendQueryParams(conn, sql.c_str(), static_cast<int>(params.size()), types.data(),
+                                                 values.data(), lengths.data(), formats.data(), 0) == 1);
+}
+
+void Pipeline::send_prepared(const std::string& name, const std::vector<Param>& params, std::string context) {
+    PGconn* conn = connection_.raw();
+    if (!active_) {
+        if (PQenterPipelineMode(conn) != 1) throw connection_failure(conn, "cannot enter pipeline mode");
+        active_ = true;
+    }
+    std::vector<const char*> values;
+    std::vector<int> lengths, formats;
+    for (const auto& p : params) {
+        values.push_back(p.data);
+        lengths.push_back(p.length);
+        formats.push_back(p.binary ? 1 : 0);
+    }
+    queued(std::move(context), PQsendQueryPrepared(conn, name.c_str(), static_cast<int>(params.size()), values.data(),
+                                                   lengths.data(), formats.data(), 0) == 1);
+}
+
+void Pipeline::queued(std::string context, bool sent) {
+    PGconn* conn = connection_.raw();
+    if (!sent || (!holding_ && PQpipelineSync(conn) != 1)) throw connection_failure(conn, "cannot send a query");
     queued_.push_back({std::move(context), !holding_});
 }
 

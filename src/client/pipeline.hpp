@@ -24,6 +24,8 @@ public:
     // Queues one single-statement query. `context` is added to its error (a statement's
     // "migration ..., statement i of n (line L): ..."), empty for none.
     void send(const std::string& sql, const std::vector<Param>& params, std::string context);
+    // Queues the execution of the session's prepared statement `name` (PREPARE'd before).
+    void send_prepared(const std::string& name, const std::vector<Param>& params, std::string context);
     bool empty() const { return queued_.empty(); }
     // Queries sent from hold_sync() until sync() form one unit with one sync point.
     void hold_sync() { holding_ = true; }
@@ -36,6 +38,7 @@ public:
     void flush(std::vector<core::SqlRow>* last_rows = nullptr);
 
 private:
+    void queued(std::string context, bool sent);
     struct Queued {
         std::string context;
         bool synced = true;  // a sync point follows it
