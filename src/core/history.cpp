@@ -31,6 +31,9 @@ std::int64_t History::run_id() {
 
 namespace {
 
+// The most events held back before they are written (one INSERT each batch).
+constexpr std::size_t kHeldEventsMax = 250;
+
 // Now, as timestamptz text in UTC with microseconds (the host's clock_timestamp() reads the same
 // clock).
 std::string now_utc() {
@@ -51,6 +54,7 @@ void History::record(const HistoryEvent& e) {
     if (hold_) {
         run_id();
         held_.emplace_back(e, now_utc());
+        if (held_.size() >= kHeldEventsMax) flush();  // a long history: in batches, not all at the end
         return;
     }
     const std::int64_t run = run_id();
