@@ -171,6 +171,13 @@ void TrackingTable::require_access(Access access) {
     }
     if (is_true(r[0]) && missing_table.empty()) {
         checked_access_ |= bit;
+        // The same answer covers the other kinds of access it grants (apply_each checks read, then
+        // append, after each lock: one query instead of two).
+        if (is_true(r[1])) {
+            checked_access_ |= 1u << static_cast<unsigned>(Access::read);
+            if (is_true(r[2])) checked_access_ |= 1u << static_cast<unsigned>(Access::append);
+            if (is_true(r[3])) checked_access_ |= 1u << static_cast<unsigned>(Access::update);
+        }
         return;
     }
     std::string grants;
