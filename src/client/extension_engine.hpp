@@ -25,6 +25,7 @@ public:
     const char* name() const override { return "extension"; }
     std::optional<std::string> extension_version() override;
     void check_ready(core::Function fn) override;
+    void check_reads_folders() override;
 
     ApplyResult apply(const Request& request, bool commit_each) override;
     std::vector<StatusRow> status(const Request& request) override;
