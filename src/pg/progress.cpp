@@ -6,9 +6,8 @@ namespace {
 
 void statement_context_callback(void* arg) {
     const auto* p = static_cast<const StatementPosition*>(arg);
-    if (p == nullptr || p->tag == nullptr) return;
-    errcontext("migration \"%s\", statement %d of %d (line %d): %s", p->tag, p->number, p->total, p->line,
-               p->preview != nullptr ? p->preview : "");
+    if (p == nullptr) return;
+    errcontext("%s", p->context.c_str());
 }
 
 }  // namespace

@@ -3,18 +3,19 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
+#include "core/statement_check.hpp"
 #include "pg/guard.hpp"
 
 namespace trovella::pg {
 
-// Where we are; plain data read by the error context callback.
+// Where we are: the CONTEXT line of an error raised below (core::statement_context, the words
+// the client engine uses too), made before anything can raise, read by the callback.
 struct StatementPosition {
-    const char* tag = nullptr;
-    int number = 0;
-    int total = 0;
-    int line = 0;
-    const char* preview = nullptr;
+    StatementPosition(std::string_view tag, int number, int total, int line, std::string_view preview)
+        : context(core::statement_context(tag, number, total, line, preview)) {}
+    std::string context;
 };
 
 // Pushes an error context callback naming `position` for its lifetime.

@@ -3,32 +3,84 @@
 #include <optional>
 
 #include "core/error.hpp"
-#include "core/messages.hpp"
+#include "core/statement_check.hpp"
 #include "pg/guard.hpp"
 #include "pg/progress.hpp"
-
 
 namespace trovella::pg {
 
 namespace {
 
-// An option given as a DefElem, read as PostgreSQL reads it (`(CONCURRENTLY false)` is false);
-// `fallback` when it is absent. defGetBoolean may raise for a bad value: callers are in pg_call.
-bool boolean_option(List* options, const char* name, bool fallback) {
-    ListCell* cell;
-    foreach (cell, options) {
-        auto* option = static_cast<DefElem*>(lfirst(cell));
-        if (option->defname != nullptr && strcmp(option->defname, name) == 0) return defGetBoolean(option);
+// The node type, as the rule table names it (core::StatementNode: the same names as the tags).
+core::StatementNode node_of(const Node* stmt) {
+    switch (nodeTag(stmt)) {
+        // clang-format off
+#define TROVELLA_RULE_NODE_CASE(name) case T_##name: return core::StatementNode::name;
+        TROVELLA_RULE_NODES(TROVELLA_RULE_NODE_CASE)
+#undef TROVELLA_RULE_NODE_CASE
+        default: return core::StatementNode::other;
+            // clang-format on
     }
-    return fallback;
+}
+
+// Enum values by their names in PostgreSQL's headers (libpg_query's JSON writes the same).
+#define TROVELLA_ENUM_NAME(value) \
+    case value:                   \
+        return #value;
+
+const char* transaction_kind(TransactionStmtKind kind) {
+    switch (kind) {
+        TROVELLA_ENUM_NAME(TRANS_STMT_BEGIN)
+        TROVELLA_ENUM_NAME(TRANS_STMT_START)
+        TROVELLA_ENUM_NAME(TRANS_STMT_COMMIT)
+        TROVELLA_ENUM_NAME(TRANS_STMT_ROLLBACK)
+        TROVELLA_ENUM_NAME(TRANS_STMT_SAVEPOINT)
+        TROVELLA_ENUM_NAME(TRANS_STMT_RELEASE)
+        TROVELLA_ENUM_NAME(TRANS_STMT_ROLLBACK_TO)
+        TROVELLA_ENUM_NAME(TRANS_STMT_PREPARE)
+        TROVELLA_ENUM_NAME(TRANS_STMT_COMMIT_PREPARED)
+        TROVELLA_ENUM_NAME(TRANS_STMT_ROLLBACK_PREPARED)
+    }
+    return "";
+}
+
+const char* reindex_kind(ReindexObjectType kind) {
+    switch (kind) {
+        TROVELLA_ENUM_NAME(REINDEX_OBJECT_INDEX)
+        TROVELLA_ENUM_NAME(REINDEX_OBJECT_TABLE)
+        TROVELLA_ENUM_NAME(REINDEX_OBJECT_SCHEMA)
+        TROVELLA_ENUM_NAME(REINDEX_OBJECT_SYSTEM)
+        TROVELLA_ENUM_NAME(REINDEX_OBJECT_DATABASE)
+    }
+    return "";
+}
+
+const char* discard_target(DiscardMode target) {
+    switch (target) {
+        TROVELLA_ENUM_NAME(DISCARD_ALL)
+        TROVELLA_ENUM_NAME(DISCARD_PLANS)
+        TROVELLA_ENUM_NAME(DISCARD_SEQUENCES)
+        TROVELLA_ENUM_NAME(DISCARD_TEMP)
+    }
+    return "";
+}
+
+#undef TROVELLA_ENUM_NAME
+
+bool named(const DefElem* option, const char* name) {
+    return option->defname != nullptr && strcmp(option->defname, name) == 0;
+}
+
+// An option read as PostgreSQL reads it (defGetBoolean: `(CONCURRENTLY false)` is false, no value
+// is true). defGetBoolean raises for a value that is not a Boolean: the error is copied to `keep`.
+bool boolean_option(DefElem* option, MemoryContext keep) {
+    return pg_call([option] { return defGetBoolean(option); }, keep);
 }
 
 bool has_option(List* options, const char* name) {
     ListCell* cell;
-    foreach (cell, options) {
-        auto* option = static_cast<DefElem*>(lfirst(cell));
-        if (option->defname != nullptr && strcmp(option->defname, name) == 0) return true;
-    }
+    foreach (cell, options)
+        if (named(static_cast<DefElem*>(lfirst(cell)), name)) return true;
     return false;
 }
 
@@ -43,79 +95,77 @@ bool detaches_concurrently(AlterTableStmt* alter) {
     return false;
 }
 
-// Statements PostgreSQL refuses inside a function or a transaction block, or that SPI returns as
-// an error code instead of running.
-const char* unsupported_reason(Node* stmt) {
+// What the rule table reads of one parsed statement.
+core::StatementFacts facts_of(const RawStmt* raw, MemoryContext keep) {
+    core::StatementFacts facts;
+    Node* stmt = raw->stmt;
+    facts.node = node_of(stmt);
+    facts.location = raw->stmt_location > 0 ? static_cast<std::size_t>(raw->stmt_location) : 0;
+    facts.length = raw->stmt_len > 0 ? static_cast<std::size_t>(raw->stmt_len) : 0;
+    ListCell* cell;
     switch (nodeTag(stmt)) {
         case T_TransactionStmt:
-            return "a transaction control statement (BEGIN, COMMIT, ROLLBACK, SAVEPOINT, ...)";
+            facts.kind = transaction_kind(reinterpret_cast<TransactionStmt*>(stmt)->kind);
+            break;
         case T_CopyStmt: {
             auto* copy = reinterpret_cast<CopyStmt*>(stmt);
-            if (copy->filename == nullptr) return copy->is_from ? "COPY ... FROM STDIN" : "COPY ... TO STDOUT";
-            return nullptr;
+            facts.copy_from = copy->is_from;
+            facts.copy_file = copy->filename != nullptr;
+            break;
         }
         case T_VacuumStmt:
-            return reinterpret_cast<VacuumStmt*>(stmt)->is_vacuumcmd ? "VACUUM" : nullptr;
+            facts.vacuum = reinterpret_cast<VacuumStmt*>(stmt)->is_vacuumcmd;
+            break;
         case T_IndexStmt:
-            return reinterpret_cast<IndexStmt*>(stmt)->concurrent ? "CREATE INDEX CONCURRENTLY" : nullptr;
+            facts.concurrent = reinterpret_cast<IndexStmt*>(stmt)->concurrent;
+            break;
         case T_DropStmt:
-            return reinterpret_cast<DropStmt*>(stmt)->concurrent ? "DROP INDEX CONCURRENTLY" : nullptr;
+            facts.concurrent = reinterpret_cast<DropStmt*>(stmt)->concurrent;
+            break;
         case T_ReindexStmt: {
             auto* reindex = reinterpret_cast<ReindexStmt*>(stmt);
-            if (boolean_option(reindex->params, "concurrently", false)) return "REINDEX CONCURRENTLY";
-            if (reindex->kind == REINDEX_OBJECT_SYSTEM || reindex->kind == REINDEX_OBJECT_DATABASE)
-                return "REINDEX SYSTEM or REINDEX DATABASE";
-            return nullptr;
+            facts.kind = reindex_kind(reindex->kind);
+            foreach (cell, reindex->params) {  // every one read, the last one wins (ExecReindex)
+                auto* option = static_cast<DefElem*>(lfirst(cell));
+                if (named(option, "concurrently")) facts.concurrent = boolean_option(option, keep);
+            }
+            break;
         }
         case T_AlterTableStmt:
-            return detaches_concurrently(reinterpret_cast<AlterTableStmt*>(stmt)) ? "ALTER TABLE ... DETACH PARTITION CONCURRENTLY"
-                                                                                   : nullptr;
+            facts.concurrent = detaches_concurrently(reinterpret_cast<AlterTableStmt*>(stmt));
+            break;
         case T_AlterDatabaseStmt:
-            return has_option(reinterpret_cast<AlterDatabaseStmt*>(stmt)->options, "tablespace")
-                       ? "ALTER DATABASE ... SET TABLESPACE"
-                       : nullptr;
-        case T_CreateSubscriptionStmt: {
-            // It creates a replication slot unless told not to (create_slot = false, or connect = false).
-            List* options = reinterpret_cast<CreateSubscriptionStmt*>(stmt)->options;
-            bool connect = boolean_option(options, "connect", true);
-            return connect && boolean_option(options, "create_slot", connect) ? "CREATE SUBSCRIPTION (creating a replication slot)"
-                                                                              : nullptr;
-        }
-        case T_CreatedbStmt: return "CREATE DATABASE";
-        case T_DropdbStmt: return "DROP DATABASE";
-        case T_AlterSystemStmt: return "ALTER SYSTEM";
-        case T_CreateTableSpaceStmt: return "CREATE TABLESPACE";
-        case T_DropTableSpaceStmt: return "DROP TABLESPACE";
+            facts.tablespace = has_option(reinterpret_cast<AlterDatabaseStmt*>(stmt)->options, "tablespace");
+            break;
+        case T_CreateSubscriptionStmt:
+            foreach (
+                cell,
+                reinterpret_cast<CreateSubscriptionStmt*>(stmt)->options) {  // in order, as parse_subscription_options
+                auto* option = static_cast<DefElem*>(lfirst(cell));
+                if (named(option, "connect")) facts.connect = boolean_option(option, keep);
+                if (named(option, "create_slot")) facts.create_slot = boolean_option(option, keep);
+            }
+            break;
         case T_ClusterStmt:
-            return reinterpret_cast<ClusterStmt*>(stmt)->relation == nullptr ? "CLUSTER without a table name" : nullptr;
+            facts.has_relation = reinterpret_cast<ClusterStmt*>(stmt)->relation != nullptr;
+            break;
         case T_DiscardStmt:
-            return reinterpret_cast<DiscardStmt*>(stmt)->target == DISCARD_ALL ? "DISCARD ALL" : nullptr;
+            facts.kind = discard_target(reinterpret_cast<DiscardStmt*>(stmt)->target);
+            break;
         default:
-            return nullptr;
+            break;
     }
+    return facts;
 }
 
-struct Refusal {
-    std::string reason;
-    int location;  // byte offset of the refused statement in the piece
-    int length;    // 0 = to the end
-    bool first;    // the first statement of the piece
-};
-
-// Refusals for every statement in `sql` (a piece may hold several); parse errors propagate,
-// copied into `keep` (the parse memory is reset after each statement).
-std::vector<Refusal> refusals_in(const std::string& sql, MemoryContext keep) {
+// The facts of every statement in `sql` (a piece may hold several); parse errors propagate,
+// copied into `keep` (the parse memory is reset after each piece).
+std::vector<core::StatementFacts> facts_in(const std::string& sql, MemoryContext keep) {
     List* parsed = pg_call([&] { return pg_parse_query(sql.c_str()); }, keep);
-    std::vector<Refusal> refusals;
-    bool first = true;
+    std::vector<core::StatementFacts> facts;
     ListCell* cell;
-    foreach (cell, parsed) {
-        auto* raw = static_cast<RawStmt*>(lfirst(cell));
-        if (const char* reason = pg_call([&] { return unsupported_reason(raw->stmt); }, keep))
-            refusals.push_back({reason, raw->stmt_location, raw->stmt_len, first});
-        first = false;
-    }
-    return refusals;
+    foreach (cell, parsed) facts.push_back(facts_of(static_cast<RawStmt*>(lfirst(cell)), keep));
+    return facts;
 }
 
 // Points a syntax error at the statement (as an internal query with its position), not at the
@@ -135,8 +185,8 @@ public:
     ParseScope() : outer_(CurrentMemoryContext) {
         nest_level_ = pg_call([] {
             int level = NewGUCNestLevel();
-            (void)set_config_option("client_min_messages", "warning", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
-                                    true, 0, false);
+            (void)set_config_option("client_min_messages", "warning", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true,
+                                    0, false);
             return level;
         });
         try {
@@ -162,11 +212,11 @@ public:
     ParseScope& operator=(const ParseScope&) = delete;
 
     // Parses `sql` in the scope's memory; errors are copied to the caller's context.
-    std::vector<Refusal> refusals(const std::string& sql) {
+    std::vector<core::StatementFacts> facts(const std::string& sql) {
         MemoryContextSwitchTo(memory_);
-        std::vector<Refusal> out;
+        std::vector<core::StatementFacts> out;
         try {
-            out = refusals_in(sql, outer_);
+            out = facts_in(sql, outer_);
         } catch (...) {
             MemoryContextSwitchTo(outer_);
             throw;
@@ -188,20 +238,20 @@ private:
 void check_statements(const std::vector<core::MigrationToCheck>& migrations) {
     if (migrations.empty()) return;
     ParseScope scope;
-    std::vector<std::string> refused;
+    std::vector<core::CheckedStatement> checked;
     for (const auto& m : migrations) {
         const auto& statements = *m.statements;
         for (const auto& statement : statements) {
             std::string sql(statement.sql);
             std::string preview = core::statement_preview(statement.sql);
-            StatementPosition position{m.entry->tag.c_str(), statement.number, static_cast<int>(statements.size()),
-                                       statement.line, preview.c_str()};
-            std::vector<Refusal> refusals;
+            StatementPosition position{m.entry->tag, statement.number, static_cast<int>(statements.size()),
+                                       statement.line, preview};
+            std::vector<core::StatementFacts> facts;
             std::optional<PgError> syntax_error;
             {
                 StatementContext context(&position);
                 try {
-                    refusals = scope.refusals(sql);
+                    facts = scope.facts(sql);
                 } catch (const PgError& e) {
                     syntax_error = e;  // fixed up below, outside the handler (no PostgreSQL call in a catch)
                 }
@@ -210,33 +260,10 @@ void check_statements(const std::vector<core::MigrationToCheck>& migrations) {
                 point_at_statement(syntax_error->edata(), sql);
                 throw *syntax_error;
             }
-            for (const auto& refusal : refusals) {
-                // A piece holding several statements: name the refused one by its own line.
-                int line = statement.line;
-                std::string shown = preview;
-                if (!refusal.first) {
-                    std::string_view rest = std::string_view(sql).substr(static_cast<std::size_t>(refusal.location));
-                    if (refusal.length > 0) rest = rest.substr(0, static_cast<std::size_t>(refusal.length));
-                    line = core::line_of_code(statement, rest.data() - sql.data());
-                    shown = core::statement_preview(rest);
-                }
-                refused.push_back(core::quote_tag(m.entry->tag) + " statement " + std::to_string(statement.number) +
-                                  " of " + std::to_string(statements.size()) + " (line " + std::to_string(line) +
-                                  "): " + refusal.reason + ": " + shown);
-            }
+            core::add_checked_statements(checked, m, statement, facts);
         }
     }
-    if (refused.empty()) return;
-    throw core::Error(
-        core::ErrorKind::unsupported,
-        core::messages::plural(refused.size(), "statement", "statements") +
-            " cannot run inside a migration applied by trovella_migrate: " + refused.front() +
-            (refused.size() > 1 ? " (and " + std::to_string(refused.size() - 1) + " more, see DETAIL)" : ""),
-        core::messages::join(refused, "\n"),
-        "PostgreSQL refuses these statements inside a function or a transaction block, and apply runs every "
-        "migration inside one. Nothing was run. Remove them from the migration (drop CONCURRENTLY, or drop the "
-        "embedded BEGIN/COMMIT: the migration already runs in a transaction), or run them separately with psql "
-        "after apply.");
+    core::refuse_unless_transactional(checked);
 }
 
 }  // namespace trovella::pg

@@ -1,0 +1,64 @@
+// The parser-neutral half of the check that runs before any statement does: every SQL statement
+// of every migration to apply, as a parser found it (core/statement_rules.hpp), with where it is
+// and what messages call it; and the words of every message about it, so that both engines say
+// exactly the same thing. The parsing half is in each engine: src/pg/statement_check (the
+// server's pg_parse_query) and src/client/statement_check (libpg_query).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/database.hpp"
+#include "core/statement_rules.hpp"
+
+namespace trovella::core {
+
+// One SQL statement of a migration. A statement sent (the piece between two breakpoints, which
+// messages number "statement i of n") may hold several SQL statements (`A; B;`): each has its own
+// CheckedStatement, named by its own line.
+struct CheckedStatement {
+    const JournalEntry* entry = nullptr;
+    const Statement* statement = nullptr;  // the piece holding it
+    int total = 0;                         // the migration's pieces
+    bool first = false;                    // the first SQL statement of its piece
+    std::size_t offset = 0;                // its bytes in the piece: [offset, offset + length),
+    std::size_t length = 0;                // from RawStmt.stmt_location (comments before it included)
+    StatementNode node = StatementNode::other;
+    Verdict verdict;
+
+    // Its text in the piece (without the semicolon that ends it).
+    std::string_view sql() const;
+    // Its line in the file: the piece's line for the first SQL statement, else the line of its
+    // first byte that is neither whitespace nor comment.
+    int line() const;
+    // Its start, as messages show it: the piece's for the first SQL statement, else its own.
+    std::string preview() const;
+};
+
+// Appends the SQL statements of `piece`, a statement of `migration`, from what a parser found in
+// the text piece.sql, in order.
+void add_checked_statements(std::vector<CheckedStatement>& out, const MigrationToCheck& migration,
+                            const Statement& piece, const std::vector<StatementFacts>& facts);
+
+// The CONTEXT line of an error raised by a statement of a migration, as it is checked or run:
+//   migration "<tag>", statement <i> of <n> (line <L>): <preview>
+std::string statement_context(std::string_view tag, int number, int total, int line, std::string_view preview);
+// The same for a piece as a whole (its line, its preview): what a syntax error in it says.
+std::string statement_context(const JournalEntry& entry, const Statement& piece, int total);
+
+// One line of the refusal: "<tag>" statement <i> of <n> (line <L>): <reason>: <preview>
+std::string refusal_line(const CheckedStatement& statement);
+
+// Throws Error(unsupported) naming every statement of `statements` whose class `refused` says
+// (each on a line of DETAIL, the first in the message), with `hint`; returns when there is none.
+void refuse_statements(const std::vector<CheckedStatement>& statements, bool (*refused)(StatementClass),
+                       const std::string& hint);
+
+// What both engines refuse today, since both run every migration inside a transaction: every
+// statement that is not transactional, with the hint the extension has always given. (A runner
+// that can leave the transaction block refuses only what none can run: two_phase_commit and
+// copy_protocol.)
+void refuse_unless_transactional(const std::vector<CheckedStatement>& statements);
+
+}  // namespace trovella::core
