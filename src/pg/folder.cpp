@@ -75,10 +75,10 @@ FolderContents read_folder(const std::string& path) {
     FolderContents contents;
     if (!has_journal) {
         if (v1_folders.empty())
-            throw core::invalid_input(
-                "no meta/_journal.json and no Drizzle 1.x migration folder (<YYYYMMDDHHMMSS>_<name>/migration.sql) in "
-                "migrations folder \"" + path + "\"",
-                {}, "Point at drizzle-kit's `out` folder.");
+            throw core::invalid_input("no meta/_journal.json in migrations folder \"" + path +
+                                          "\" and no Drizzle 1.x migration folder "
+                                          "(<YYYYMMDDHHMMSS>_<name>/migration.sql)",
+                                      {}, "Point at drizzle-kit's `out` folder.");
         for (const auto& name : v1_folders) {
             check_for_interrupts();
             const fs::path file = fs::path(path) / name / core::kFolderMigrationFile;

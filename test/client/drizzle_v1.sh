@@ -55,6 +55,21 @@ tm status --dir "$V1"
 check "status: a table with the folder names and the summary line" test "$RC" = 0 -a \
     -n "$(grep -E "^2 +$C +applied +2026-01-01 00:00:02" "$TMP/out")" -a -n "$(grep -F 'Migration state: 3 applied, 3 expected, 0 pending' "$TMP/out")"
 
+# The README's layer-2 CI step for Drizzle 1.x, as written (run from a copy of the folder).
+readme_ci() {
+    sed -n '/^- name: Verify (layer 2, Drizzle 1.x folders)/,/^  env:/p' "$ROOT/README.md" | sed -n '/^  run: |/,/^  env:/p' |
+        sed '1d;$d' | sed 's/^    //' | sed "s|cd packages/db/src/migrations|cd '$1'|"
+}
+[[ -n $(readme_ci "$V1") ]] || not_ok "the README's Drizzle 1.x CI step is found"
+DATABASE_URL=$(url_for "$DB") bash -c "$(readme_ci "$V1")" >"$TMP/out" 2>"$TMP/err"
+RC=$?
+check "the README's Drizzle 1.x layer-2 CI step passes on the migrated database" test "$RC" = 0 -a -n "$(grep -F ' 3 |      3 | t' "$TMP/out")"
+mkdir -p "$TMP/ci-more" && cp -r "$V1/." "$TMP/ci-more/" && folder "$TMP/ci-more" 20260101000009_later 'SELECT 1;'
+DATABASE_URL=$(url_for "$DB") bash -c "$(readme_ci "$TMP/ci-more")" >"$TMP/out" 2>"$TMP/err"
+RC=$?
+check "... and fails (non-zero, the wiki's line) when a folder is not applied" test "$RC" != 0 -a \
+    -n "$(grep -F 'Migration count mismatch: database has 3 but expected 4' "$TMP/err")"
+
 # What is no migration: warned about, never sent.
 EXTRA=$TMP/extra
 cp -r "$V1" "$EXTRA"
