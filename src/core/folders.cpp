@@ -143,8 +143,11 @@ Journal journal_of_folders(const std::vector<std::string>& unsorted) {
         std::size_t end = first + 1;
         while (end < journal.entries.size() && journal.entries[end].when == journal.entries[first].when) ++end;
         if (end - first > 1) {
+            constexpr std::size_t kShown = 10;
             std::vector<std::string> names;
-            for (std::size_t i = first; i < end; ++i) names.push_back(quote_tag(journal.entries[i].tag));
+            for (std::size_t i = first; i < end && i < first + kShown; ++i)
+                names.push_back(quote_tag(journal.entries[i].tag));
+            if (end - first > kShown) names.push_back("and " + std::to_string(end - first - kShown) + " more");
             journal.warnings.push_back(
                 std::to_string(end - first) + " migration folders share the second " +
                 utc_time(journal.entries[first].when) + " (" + messages::join(names, ", ") +

@@ -19,9 +19,15 @@ const std::string* hash_of(const FileHashes& hashes, const JournalEntry& entry) 
 std::string short_hash(const std::string& hash) { return hash.size() > 12 ? hash.substr(0, 12) + "..." : hash; }
 
 // The folder's migrations grouped by second, in journal order (which is (created_at, name) order:
-// core/folders.hpp), and the last migration of each hash.
+// core/folders.hpp), each second with the first of its migrations of each hash; and the last
+// migration of each hash. Every lookup is O(log n), whatever the folder.
+struct Second {
+    std::vector<const JournalEntry*> entries;
+    std::map<std::string, const JournalEntry*, std::less<>> first_by_hash;
+};
+
 struct Index {
-    std::map<std::int64_t, std::vector<const JournalEntry*>> by_second;
+    std::map<std::int64_t, Second> by_second;
     std::map<std::string, const JournalEntry*, std::less<>> last_by_hash;
 };
 
@@ -29,28 +35,38 @@ Index index_of(const Journal& journal, const FileHashes& hashes) {
     Index index;
     for (const auto& entry : journal.entries) {
         check_interrupts();
-        index.by_second[entry.when].push_back(&entry);
-        if (const std::string* hash = hash_of(hashes, entry)) index.last_by_hash[*hash] = &entry;
+        Second& second = index.by_second[entry.when];
+        second.entries.push_back(&entry);
+        if (const std::string* hash = hash_of(hashes, entry)) {
+            second.first_by_hash.emplace(*hash, &entry);
+            index.last_by_hash[*hash] = &entry;
+        }
     }
     return index;
 }
 
-const JournalEntry* match(const TrackingRow& row, const Index& index, const FileHashes& hashes, std::string& why) {
-    const std::vector<const JournalEntry*>* candidates = nullptr;
+// At most a few names, for a message.
+std::string some_tags(const std::vector<const JournalEntry*>& entries) {
+    constexpr std::size_t kShown = 5;
+    std::vector<std::string> tags;
+    for (std::size_t i = 0; i < entries.size() && i < kShown; ++i) tags.push_back(quote_tag(entries[i]->tag));
+    std::string out = messages::join(tags, ", ");
+    if (entries.size() > kShown) out += " and " + std::to_string(entries.size() - kShown) + " more";
+    return out;
+}
+
+const JournalEntry* match(const TrackingRow& row, const Index& index, std::string& why) {
+    const Second* second = nullptr;
     if (row.created_at) {
         auto it = index.by_second.find(*row.created_at / 1000 * 1000);
-        if (it != index.by_second.end()) candidates = &it->second;
+        if (it != index.by_second.end()) second = &it->second;
     }
-    if (candidates != nullptr && candidates->size() == 1) return candidates->front();
-    if (candidates != nullptr) {
-        for (const auto* entry : *candidates) {
-            const std::string* hash = hash_of(hashes, *entry);
-            if (hash != nullptr && *hash == row.hash) return entry;
-        }
-        std::vector<std::string> tags;
-        for (const auto* entry : *candidates) tags.push_back(quote_tag(entry->tag));
-        why = std::to_string(candidates->size()) + " migration folders are from its second (" +
-              messages::join(tags, ", ") + ") and none of them has its hash";
+    if (second != nullptr && second->entries.size() == 1) return second->entries.front();
+    if (second != nullptr) {
+        auto same = second->first_by_hash.find(row.hash);
+        if (same != second->first_by_hash.end()) return same->second;
+        why = std::to_string(second->entries.size()) + " migration folders are from its second (" +
+              some_tags(second->entries) + ") and none of them has its hash";
         return nullptr;
     }
     auto by_hash = index.last_by_hash.find(row.hash);
@@ -62,11 +78,6 @@ const JournalEntry* match(const TrackingRow& row, const Index& index, const File
 }
 
 }  // namespace
-
-const JournalEntry* match_row(const TrackingRow& row, const Journal& journal, const FileHashes& hashes,
-                              std::string& why) {
-    return match(row, index_of(journal, hashes), hashes, why);
-}
 
 Naming name_rows(const Journal& journal, TableVersion version, std::vector<TrackingRow> rows,
                  const FileHashes& hashes) {
@@ -97,7 +108,7 @@ Naming name_rows(const Journal& journal, TableVersion version, std::vector<Track
         if (!naming.upgrade && row.name) continue;
         row.name.reset();  // a version-0 row has none; a NULL one is named here
         std::string why;
-        if (const JournalEntry* entry = match(row, index, hashes, why)) {
+        if (const JournalEntry* entry = match(row, index, why)) {
             row.name = entry->tag;
             naming.names.push_back({row.id, entry->tag});
         } else {

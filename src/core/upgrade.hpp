@@ -44,16 +44,11 @@ struct Naming {
     bool changes_table() const { return upgrade || !names.empty(); }
 };
 
-// The drizzle-orm 1.x matching of one row (upToV1): `entries` are the folder's migrations in
-// (created_at, name) order, `hashes` their hashes by tag. The row's created_at is cut to the second
-// (toward zero, as drizzle-orm cuts the digits); when exactly one migration is from that second, it
-// is the match whatever its hash; when several are, the first of them with the row's hash; when
-// none is, the last migration with the row's hash. Returns the match, or nullptr and why not.
-const JournalEntry* match_row(const TrackingRow& row, const Journal& journal, const FileHashes& hashes,
-                              std::string& why);
-
 // The names the rows have or get (see above). `rows` in id order, as read from a table of
-// `version`. A 0.x journal never upgrades a version-0 table (drizzle-orm 0.x writes no names); in a
+// `version`. The drizzle-orm 1.x matching (upToV1): the folder's migrations in (created_at, name)
+// order; a row's created_at is cut to the second (toward zero, as drizzle-orm cuts the digits);
+// when exactly one migration is from that second, it is the match whatever its hash; when several
+// are, the first of them with the row's hash; when none is, the last migration with the row's hash. A 0.x journal never upgrades a version-0 table (drizzle-orm 0.x writes no names); in a
 // version-1 table its rows without a name get the up name of the entry with their created_at.
 Naming name_rows(const Journal& journal, TableVersion version, std::vector<TrackingRow> rows,
                  const FileHashes& hashes);
