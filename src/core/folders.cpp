@@ -47,15 +47,18 @@ Civil civil_from_millis(std::int64_t millis) {
     const std::int64_t z = days + 719468;
     const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
     const std::int64_t day_of_era = z - era * 146097;
-    const std::int64_t year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
+    const std::int64_t year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
     const std::int64_t day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     const std::int64_t mp = (5 * day_of_year + 2) / 153;
     const int day = static_cast<int>(day_of_year - (153 * mp + 2) / 5 + 1);
     const int month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
     const std::int64_t seconds = rest / 1000;
-    return Civil{year_of_era + era * 400 + (month <= 2 ? 1 : 0), month, day, static_cast<int>(seconds / 3600),
-                 static_cast<int>(seconds / 60 % 60), static_cast<int>(seconds % 60)};
+    return Civil{year_of_era + era * 400 + (month <= 2 ? 1 : 0),
+                 month,
+                 day,
+                 static_cast<int>(seconds / 3600),
+                 static_cast<int>(seconds / 60 % 60),
+                 static_cast<int>(seconds % 60)};
 }
 
 bool is_leap(std::int64_t year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
@@ -92,8 +95,9 @@ bool starts_with_timestamp(std::string_view name) {
 std::int64_t folder_millis(std::string_view name) {
     if (name.empty()) throw invalid_input("migration folder name is empty");
     if (name.size() > kMaxFolderNameBytes)
-        throw bad_name(name, "the name is " + std::to_string(name.size()) + " bytes long; a folder name has at most " +
-                                 std::to_string(kMaxFolderNameBytes),
+        throw bad_name(name,
+                       "the name is " + std::to_string(name.size()) + " bytes long; a folder name has at most " +
+                           std::to_string(kMaxFolderNameBytes),
                        {});
     if (name.find('\0') != std::string_view::npos) throw bad_name(name, "the name contains a NUL byte", {});
     if (name.find('/') != std::string_view::npos || name.find('\\') != std::string_view::npos)
@@ -104,12 +108,18 @@ std::int64_t folder_millis(std::string_view name) {
     const int month = digits(name, 4, 2), day = digits(name, 6, 2);
     const int hour = digits(name, 8, 2), minute = digits(name, 10, 2), second = digits(name, 12, 2);
     std::string wrong;
-    if (year < 1970) wrong = "year " + std::to_string(year) + ", before 1970";
-    else if (month < 1 || month > 12) wrong = "month " + two(month);
-    else if (day < 1 || day > days_in_month(year, month)) wrong = "day " + two(day) + " of month " + two(month);
-    else if (hour > 23) wrong = "hour " + two(hour);
-    else if (minute > 59) wrong = "minute " + two(minute);
-    else if (second > 59) wrong = "second " + two(second);
+    if (year < 1970)
+        wrong = "year " + std::to_string(year) + ", before 1970";
+    else if (month < 1 || month > 12)
+        wrong = "month " + two(month);
+    else if (day < 1 || day > days_in_month(year, month))
+        wrong = "day " + two(day) + " of month " + two(month);
+    else if (hour > 23)
+        wrong = "hour " + two(hour);
+    else if (minute > 59)
+        wrong = "minute " + two(minute);
+    else if (second > 59)
+        wrong = "second " + two(second);
     if (!wrong.empty())
         throw bad_name(name, std::string(name.substr(0, kTimestampDigits)) + " is not a UTC time (" + wrong + ")",
                        kRenameHint);
@@ -162,7 +172,8 @@ Journal journal_of_folders(const std::vector<std::string>& unsorted) {
 
 std::string up_name(std::string_view tag, std::int64_t when) {
     const auto underscore = tag.find('_');
-    const std::string_view rest = underscore == std::string_view::npos ? std::string_view() : tag.substr(underscore + 1);
+    const std::string_view rest =
+        underscore == std::string_view::npos ? std::string_view() : tag.substr(underscore + 1);
     return compact(civil_from_millis(when)) + "_" + std::string(rest);
 }
 
@@ -178,14 +189,14 @@ Error mixed_layout_error(const std::string& where, const std::vector<std::string
     for (std::size_t i = 0; i < v1_folders.size() && i < kShown; ++i) shown.push_back(quote_tag(v1_folders[i]));
     std::string list = messages::join(shown, ", ");
     if (v1_folders.size() > kShown) list += " and " + std::to_string(v1_folders.size() - kShown) + " more";
-    return invalid_input(where + " holds both layouts: meta/_journal.json (drizzle-kit 0.x) and " +
-                             messages::plural(v1_folders.size(), "Drizzle 1.x migration folder",
-                                              "Drizzle 1.x migration folders") +
-                             " (" + list + ")",
-                         "drizzle-orm 1.x refuses a migrations folder that still has meta/_journal.json (\"You must "
-                         "upgrade drizzle-kit and run drizzle-kit up\"), and drizzle-orm 0.x ignores the folders.",
-                         "Run drizzle-kit up (drizzle-kit 1.x) to move the journal's migrations into folders, or "
-                         "remove the 1.x folders to stay on drizzle-kit 0.x.");
+    return invalid_input(
+        where + " holds both layouts: meta/_journal.json (drizzle-kit 0.x) and " +
+            messages::plural(v1_folders.size(), "Drizzle 1.x migration folder", "Drizzle 1.x migration folders") +
+            " (" + list + ")",
+        "drizzle-orm 1.x refuses a migrations folder that still has meta/_journal.json (\"You must "
+        "upgrade drizzle-kit and run drizzle-kit up\"), and drizzle-orm 0.x ignores the folders.",
+        "Run drizzle-kit up (drizzle-kit 1.x) to move the journal's migrations into folders, or "
+        "remove the 1.x folders to stay on drizzle-kit 0.x.");
 }
 
 }  // namespace trovella::core

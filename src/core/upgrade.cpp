@@ -128,8 +128,8 @@ Error upgrade_refusal(const Naming& naming, const std::string& table) {
                          short_hash(u.row.hash) + "): " + u.why);
     }
     return Error(ErrorKind::refused,
-                 "cannot upgrade tracking table " + table + " to Drizzle 1.x's version 1: " +
-                     messages::plural(naming.unmatched.size(), "row", "rows") + " (" +
+                 "cannot upgrade tracking table " + table +
+                     " to Drizzle 1.x's version 1: " + messages::plural(naming.unmatched.size(), "row", "rows") + " (" +
                      (ids.size() == 1 ? "id " : "ids ") + messages::join(ids, ", ") +
                      (ids.size() == 1 ? ") matches" : ") match") + " no migration folder",
                  messages::join(detail, "\n"),
@@ -158,8 +158,8 @@ std::vector<std::string> named(const Naming& naming) {
 }  // namespace
 
 std::string named_rows_warning(const Naming& naming) {
-    return "named " + messages::plural(naming.names.size(), "tracking row", "tracking rows") +
-           " that had no name (" + messages::join(named(naming), ", ") +
+    return "named " + messages::plural(naming.names.size(), "tracking row", "tracking rows") + " that had no name (" +
+           messages::join(named(naming), ", ") +
            "): drizzle-orm 1.x would have run their migrations again (drizzle-orm 0.x writes rows without a name)";
 }
 
@@ -173,8 +173,9 @@ std::vector<std::string> naming_problems(const Naming& naming) {
     std::vector<std::string> out;
     if (naming.version != TableVersion::v1) return out;
     for (const auto& n : naming.names)
-        out.push_back("no name: tracking row id " + std::to_string(n.id) + " has no name, so drizzle-orm 1.x would run " +
-                      quote_tag(n.name) + " again; the next apply names it");
+        out.push_back("no name: tracking row id " + std::to_string(n.id) +
+                      " has no name, so drizzle-orm 1.x would run " + quote_tag(n.name) +
+                      " again; the next apply names it");
     return out;
 }
 

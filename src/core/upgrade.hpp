@@ -45,13 +45,14 @@ struct Naming {
 };
 
 // The names the rows have or get (see above). `rows` in id order, as read from a table of
-// `version`. The drizzle-orm 1.x matching (upToV1): the folder's migrations in (created_at, name)
-// order; a row's created_at is cut to the second (toward zero, as drizzle-orm cuts the digits);
-// when exactly one migration is from that second, it is the match whatever its hash; when several
-// are, the first of them with the row's hash; when none is, the last migration with the row's hash. A 0.x journal never upgrades a version-0 table (drizzle-orm 0.x writes no names); in a
-// version-1 table its rows without a name get the up name of the entry with their created_at.
-Naming name_rows(const Journal& journal, TableVersion version, std::vector<TrackingRow> rows,
-                 const FileHashes& hashes);
+// `version`. A 0.x journal never upgrades a version-0 table (drizzle-orm 0.x writes no names); in
+// a version-1 table its rows without a name get the up name of the entry with their created_at.
+// A Drizzle 1.x folder: drizzle-orm 1.x's matching (upToV1). The folder's migrations are taken in
+// (created_at, name) order; a row's created_at is cut to the second (toward zero, as drizzle-orm
+// cuts the digits); when exactly one migration is from that second, it is the match whatever its
+// hash; when several are, the first of them with the row's hash; when none is, the last migration
+// with the row's hash.
+Naming name_rows(const Journal& journal, TableVersion version, std::vector<TrackingRow> rows, const FileHashes& hashes);
 
 // The refusal of an upgrade with unmatched rows (drizzle-orm 1.x: "While upgrading your database
 // migrations table we found N migrations (ids: ...) in the database that do not match any local
@@ -63,7 +64,7 @@ std::string describe_name(const TrackingRow& row);
 
 // What is said when the names are written, or would be.
 std::string upgraded_notice(const std::string& table, std::size_t rows);
-std::string named_rows_warning(const Naming& naming);  // rows of a version-1 table that had no name
+std::string named_rows_warning(const Naming& naming);         // rows of a version-1 table that had no name
 std::string still_version0_notice(const std::string& table);  // read-only functions on a version-0 table
 // The problems verification finds in the names (rows of a version-1 table without a name).
 std::vector<std::string> naming_problems(const Naming& naming);

@@ -121,9 +121,9 @@ std::vector<std::string> tags(const Journal& journal) {
 }
 
 TEST(JournalOfFolders, EntriesInFolderOrderWithTheirTimesAndPositions) {
-    const Journal j = journal_of_folders(texts_of({"20261202030346_audit_log_details", "20261202030341_init",
-                                                   "20261202030344_comments_and_due_dates",
-                                                   "20261202030342_branch_audit_log"}));
+    const Journal j =
+        journal_of_folders(texts_of({"20261202030346_audit_log_details", "20261202030341_init",
+                                     "20261202030344_comments_and_due_dates", "20261202030342_branch_audit_log"}));
     EXPECT_EQ(j.layout, Layout::folders);
     EXPECT_THAT(tags(j), ElementsAre("20261202030341_init", "20261202030342_branch_audit_log",
                                      "20261202030344_comments_and_due_dates", "20261202030346_audit_log_details"));
@@ -139,27 +139,27 @@ TEST(JournalOfFolders, EntriesInFolderOrderWithTheirTimesAndPositions) {
 
 TEST(JournalOfFolders, WithinOneSecondByteOrderAndAWarningNamingThem) {
     // test/interop/v1/fixtures/collation: drizzle-orm (en-US) runs them as _x 10 9 a aa B é z.
-    const Journal j = journal_of_folders(texts_of({"20260101000000__x", "20260101000000_10", "20260101000000_9",
-                                                   "20260101000000_a", "20260101000000_aa", "20260101000000_B",
-                                                   "20260101000000_\xC3\xA9", "20260101000000_z",
-                                                   "20260101000002_last", "19990101000000_setup"}));
+    const Journal j =
+        journal_of_folders(texts_of({"20260101000000__x", "20260101000000_10", "20260101000000_9", "20260101000000_a",
+                                     "20260101000000_aa", "20260101000000_B", "20260101000000_\xC3\xA9",
+                                     "20260101000000_z", "20260101000002_last", "19990101000000_setup"}));
     EXPECT_THAT(tags(j), ElementsAre("19990101000000_setup", "20260101000000_10", "20260101000000_9",
-                                     "20260101000000_B", "20260101000000__x", "20260101000000_a",
-                                     "20260101000000_aa", "20260101000000_z", "20260101000000_\xC3\xA9",
-                                     "20260101000002_last"));
+                                     "20260101000000_B", "20260101000000__x", "20260101000000_a", "20260101000000_aa",
+                                     "20260101000000_z", "20260101000000_\xC3\xA9", "20260101000002_last"));
     ASSERT_EQ(j.warnings.size(), 1u);
-    EXPECT_EQ(j.warnings[0],
-              "8 migration folders share the second 2026-01-01 00:00:00 UTC (\"20260101000000_10\", "
-              "\"20260101000000_9\", \"20260101000000_B\", \"20260101000000__x\", \"20260101000000_a\", "
-              "\"20260101000000_aa\", \"20260101000000_z\", \"20260101000000_\xC3\xA9\"): trovella_migrate applies them "
-              "in the byte order of their names, drizzle-orm 1.x in the collation order of its locale, which can "
-              "differ (\"_\", digits, case, accents); keep migrations that depend on each other in different "
-              "seconds, as drizzle-kit generate does");
+    EXPECT_EQ(
+        j.warnings[0],
+        "8 migration folders share the second 2026-01-01 00:00:00 UTC (\"20260101000000_10\", "
+        "\"20260101000000_9\", \"20260101000000_B\", \"20260101000000__x\", \"20260101000000_a\", "
+        "\"20260101000000_aa\", \"20260101000000_z\", \"20260101000000_\xC3\xA9\"): trovella_migrate applies them "
+        "in the byte order of their names, drizzle-orm 1.x in the collation order of its locale, which can "
+        "differ (\"_\", digits, case, accents); keep migrations that depend on each other in different "
+        "seconds, as drizzle-kit generate does");
 }
 
 TEST(JournalOfFolders, EachGroupOfOneSecondHasItsWarning) {
-    const Journal j = journal_of_folders(texts_of(
-        {"20260101000000_a", "20260101000000_b", "20260101000005_c", "20260101000009_d", "20260101000009_e"}));
+    const Journal j = journal_of_folders(
+        texts_of({"20260101000000_a", "20260101000000_b", "20260101000005_c", "20260101000009_d", "20260101000009_e"}));
     ASSERT_EQ(j.warnings.size(), 2u);
     EXPECT_THAT(j.warnings[0], HasSubstr("2 migration folders share the second 2026-01-01 00:00:00 UTC "
                                          "(\"20260101000000_a\", \"20260101000000_b\")"));
@@ -190,7 +190,8 @@ TEST(UpName, TheUtcSecondOfWhenAndTheTagAfterItsFirstUnderscore) {
     EXPECT_EQ(up_name("0002_branch_audit_log", 1796180630209), "20261202030350_branch_audit_log");
     // The wiki's journal.
     EXPECT_EQ(up_name("0001_setup_role_grants", 1774410453497), "20260325034733_setup_role_grants");
-    EXPECT_EQ(up_name("0007_tro-101-research-improvements", 1774410453496), "20260325034733_tro-101-research-improvements");
+    EXPECT_EQ(up_name("0007_tro-101-research-improvements", 1774410453496),
+              "20260325034733_tro-101-research-improvements");
     // tag.split("_").slice(1).join("_"): everything after the first "_", or nothing.
     EXPECT_EQ(up_name("0003_a_b__c", 0), "19700101000000_a_b__c");
     EXPECT_EQ(up_name("0004", 999), "19700101000000_");
@@ -229,7 +230,8 @@ TEST(FolderInputs, NoJournalMeansAFolderKeyedByName) {
 }
 
 TEST(FolderInputs, JournalAndMigrationsBothNullIsAnError) {
-    Error e = error_from([] { make_inputs(std::nullopt, std::nullopt, Options{}, Function::status, Texts::optional, &fake_hash); });
+    Error e = error_from(
+        [] { make_inputs(std::nullopt, std::nullopt, Options{}, Function::status, Texts::optional, &fake_hash); });
     EXPECT_EQ(e.kind(), ErrorKind::invalid_input);
     EXPECT_STREQ(e.what(), "journal and migrations are both NULL");
     EXPECT_THAT(e.hint(), HasSubstr("for a Drizzle 1.x folder, which has no journal, pass journal NULL and migrations "
@@ -238,12 +240,14 @@ TEST(FolderInputs, JournalAndMigrationsBothNullIsAnError) {
 
 TEST(FolderInputs, NamesAloneForStatusAndVerifyButNotForApply) {
     const std::vector<std::string> names{"20260101000005_c", "20260101000000_a"};
-    Inputs in = make_inputs(std::nullopt, std::nullopt, Options{}, Function::verify, Texts::optional, &fake_hash, &names);
+    Inputs in =
+        make_inputs(std::nullopt, std::nullopt, Options{}, Function::verify, Texts::optional, &fake_hash, &names);
     EXPECT_THAT(tags(in.journal), ElementsAre("20260101000000_a", "20260101000005_c"));
     EXPECT_FALSE(in.texts.has_value());
     EXPECT_THAT(in.hashes, IsEmpty());
-    Error e = error_from(
-        [&] { make_inputs(std::nullopt, std::nullopt, Options{}, Function::apply, Texts::required, &fake_hash, &names); });
+    Error e = error_from([&] {
+        make_inputs(std::nullopt, std::nullopt, Options{}, Function::apply, Texts::required, &fake_hash, &names);
+    });
     EXPECT_STREQ(e.what(), "apply() needs the text of every migration, not only the folder names");
 }
 

@@ -94,7 +94,8 @@ TEST(ApplyFolders, OutOfOrderIsByFolderOrderNotByCreatedAt) {
     db.rows = {v1_row(1, kC, kMsC, "SELECT 'c';")};
     db.next_id = 2;
     Error e = error_from([&] { apply(db, abc()); });
-    EXPECT_STREQ(e.what(), "cannot apply migrations: 2 out-of-order migrations (\"20260101000000_a\", \"20260101000001_b\")");
+    EXPECT_STREQ(e.what(),
+                 "cannot apply migrations: 2 out-of-order migrations (\"20260101000000_a\", \"20260101000001_b\")");
     EXPECT_THAT(e.detail(), HasSubstr("out of order: \"20260101000000_a\" sorts before \"20260101000002_c\", the last "
                                       "applied migration folder"));
     ApplyResult r = apply(db, abc(R"({"allow_out_of_order": true})"));
@@ -153,8 +154,9 @@ TEST(ApplyFolders, AnUnmatchedRowRefusesTheUpgradeBeforeAnyChange) {
     db.rows = {{1, fake_hash("SELECT 'a';"), kMsA}, {2, "deadbeef", 1700000000000}};
     Error e = error_from([&] { apply(db, abc()); });
     EXPECT_EQ(e.kind(), ErrorKind::refused);
-    EXPECT_STREQ(e.what(), "cannot upgrade tracking table drizzle.__drizzle_migrations to Drizzle 1.x's version 1: "
-                           "1 row (id 2) matches no migration folder");
+    EXPECT_STREQ(e.what(),
+                 "cannot upgrade tracking table drizzle.__drizzle_migrations to Drizzle 1.x's version 1: "
+                 "1 row (id 2) matches no migration folder");
     EXPECT_THAT(db.log, Not(Contains("upgrade_tracking_table")));
     EXPECT_THAT(db.log, Not(Contains("require_access alter")));
     EXPECT_TRUE(db.executed.empty());
@@ -222,11 +224,12 @@ TEST(ApplyFolders, RowsWithoutANameAreNamedBeforeAnythingRunsWithUpdateChecked) 
 // ---- a 0.x journal and a version-1 table ----------------------------------------------------------
 
 Inputs old_layout() {
-    nlohmann::json entries = nlohmann::json::array(
-        {{{"idx", 0}, {"when", 1796180626914}, {"tag", "0000_init"}},
-         {{"idx", 1}, {"when", 1796180628621}, {"tag", "0001_comments_and_due_dates"}},
-         {{"idx", 2}, {"when", 1796180630209}, {"tag", "0002_branch_audit_log"}}});
-    MigrationTexts texts{{"0000_init", "SELECT 0;"}, {"0001_comments_and_due_dates", "SELECT 1;"},
+    nlohmann::json entries =
+        nlohmann::json::array({{{"idx", 0}, {"when", 1796180626914}, {"tag", "0000_init"}},
+                               {{"idx", 1}, {"when", 1796180628621}, {"tag", "0001_comments_and_due_dates"}},
+                               {{"idx", 2}, {"when", 1796180630209}, {"tag", "0002_branch_audit_log"}}});
+    MigrationTexts texts{{"0000_init", "SELECT 0;"},
+                         {"0001_comments_and_due_dates", "SELECT 1;"},
                          {"0002_branch_audit_log", "SELECT 2;"}};
     return make_inputs(nlohmann::json{{"entries", entries}}.dump(), texts, Options{}, Function::apply, Texts::required,
                        &fake_hash);
@@ -282,6 +285,8 @@ TEST(RepairFolders, FindsTheRowByName) {
     EXPECT_EQ(r.previous_hash, "old");
     EXPECT_EQ(db.rows[1].hash, fake_hash("SELECT 'b';"));
     EXPECT_EQ(db.events.back().created_at, kMsB) << "a row without created_at is recorded with its folder's";
+    EXPECT_STREQ(error_from([&] { repair(db, abc("{}", Function::repair), "0001_b"); }).what(),
+                 "tag \"0001_b\" is not among the migration folders");
 }
 
 // ---- the read-only functions ----------------------------------------------------------------------
@@ -304,12 +309,13 @@ TEST(StatusFolders, AVersionZeroTableIsShownUnderTheNamesItWillGetAndNotChanged)
 TEST(VerifyFolders, ARowWithoutANameInAVersionOneTableFailsVerification) {
     FakeDatabase db;
     db.version = TableVersion::v1;
-    db.rows = {v1_row(1, kA, kMsA, "SELECT 'a';"), {2, fake_hash("SELECT 'b';"), kMsB},
-               v1_row(3, kC, kMsC, "SELECT 'c';")};
+    db.rows = {
+        v1_row(1, kA, kMsA, "SELECT 'a';"), {2, fake_hash("SELECT 'b';"), kMsB}, v1_row(3, kC, kMsC, "SELECT 'c';")};
     Error e = error_from([&] { verify(db, abc("{}", Function::verify)); });
     EXPECT_EQ(e.kind(), ErrorKind::verify_failed);
-    EXPECT_STREQ(e.what(), "verification failed: no name: tracking row id 2 has no name, so drizzle-orm 1.x would run "
-                           "\"20260101000001_b\" again; the next apply names it");
+    EXPECT_STREQ(e.what(),
+                 "verification failed: no name: tracking row id 2 has no name, so drizzle-orm 1.x would run "
+                 "\"20260101000001_b\" again; the next apply names it");
     EXPECT_THAT(e.hint(), HasSubstr("Compared the migrations folder (3 migration folders) with"));
     EXPECT_THAT(db.log, Not(Contains("name_tracking_rows")));
     db.rows[1].name = kB;

@@ -76,8 +76,8 @@ TEST(UpgradeMatching, OneMigrationCanNameSeveralRows) {  // U5
 }
 
 TEST(UpgradeMatching, SeveralInItsSecondThenTheOneWithItsHash) {  // U6
-    EXPECT_THAT(upgraded(same_second(), {row(1, "hB", 1767225600100), row(2, "hA", 1767225600900),
-                                         row(3, "hC", 1767225605000)}),
+    EXPECT_THAT(upgraded(same_second(),
+                         {row(1, "hB", 1767225600100), row(2, "hA", 1767225600900), row(3, "hC", 1767225605000)}),
                 ElementsAre("20260101000000_b", "20260101000000_a", "20260101000005_c"));
 }
 
@@ -107,7 +107,8 @@ TEST(UpgradeMatching, CreatedAtIsCutToTheSecondNotRounded) {  // U10
     EXPECT_THAT(upgraded(same_second(), {row(1, "x", 1767225605999)}), ElementsAre("20260101000005_c"));
     // Toward zero, as drizzle-orm cuts the digits: -1500 is in the second -1000, 999 in 0.
     const Folder epoch = folder_of({{"19700101000000_zero", "hZ"}});
-    EXPECT_THAT(upgraded(epoch, {row(1, "x", 999), row(2, "x", -999)}), ElementsAre("19700101000000_zero", "19700101000000_zero"));
+    EXPECT_THAT(upgraded(epoch, {row(1, "x", 999), row(2, "x", -999)}),
+                ElementsAre("19700101000000_zero", "19700101000000_zero"));
     EXPECT_THAT(upgraded(epoch, {row(1, "x", -1000)}), ElementsAre("<none>"));
 }
 
@@ -115,9 +116,9 @@ TEST(UpgradeMatching, TheOldLayoutsMillisecondsMatchTheFolderDrizzleKitUpMade) {
     const Folder up = folder_of({{"20261202030346_init", "h0"},
                                  {"20261202030348_comments_and_due_dates", "h1"},
                                  {"20261202030350_branch_audit_log", "h2"}});
-    EXPECT_THAT(upgraded(up, {row(1, "h0", 1796180626914), row(2, "h1", 1796180628621), row(3, "h2", 1796180630209)}),
-                ElementsAre("20261202030346_init", "20261202030348_comments_and_due_dates",
-                            "20261202030350_branch_audit_log"));
+    EXPECT_THAT(
+        upgraded(up, {row(1, "h0", 1796180626914), row(2, "h1", 1796180628621), row(3, "h2", 1796180630209)}),
+        ElementsAre("20261202030346_init", "20261202030348_comments_and_due_dates", "20261202030350_branch_audit_log"));
 }
 
 TEST(UpgradeMatching, AnEmptyTableIsUpgradedWithNothingToName) {  // U11
@@ -164,10 +165,10 @@ TEST(Naming, AVersionOneTableWithNamedRowsNeedsNothing) {
 
 TEST(Naming, ARowWithoutANameInAVersionOneTableIsMatchedLikeAnUpgrade) {
     const Folder f = fixtures();
-    const Naming n = name_rows(f.journal, TableVersion::v1,
-                               {row(1, "hI", folder_millis(kInit), kInit), row(2, "hC", folder_millis(kComments)),
-                                row(3, "nothing", 5)},
-                               f.hashes);
+    const Naming n = name_rows(
+        f.journal, TableVersion::v1,
+        {row(1, "hI", folder_millis(kInit), kInit), row(2, "hC", folder_millis(kComments)), row(3, "nothing", 5)},
+        f.hashes);
     EXPECT_FALSE(n.upgrade);
     ASSERT_EQ(n.names.size(), 1u);
     EXPECT_EQ(n.names[0].id, 2);
@@ -195,10 +196,9 @@ TEST(Naming, TheOldLayoutNeverUpgradesAVersionZeroTable) {
 }
 
 TEST(Naming, TheOldLayoutInAVersionOneTableNamesRowsAfterTheFolderDrizzleKitUpWillMake) {
-    const Naming n = name_rows(old_journal(), TableVersion::v1,
-                               {row(1, "h", 1796180626914, "20261202030346_init"), row(2, "h", 1796180628621),
-                                row(3, "h", 42)},
-                               {});
+    const Naming n =
+        name_rows(old_journal(), TableVersion::v1,
+                  {row(1, "h", 1796180626914, "20261202030346_init"), row(2, "h", 1796180628621), row(3, "h", 42)}, {});
     ASSERT_EQ(n.names.size(), 1u);
     EXPECT_EQ(n.names[0].id, 2);
     EXPECT_EQ(n.names[0].name, "20261202030348_comments_and_due_dates");
@@ -212,9 +212,10 @@ TEST(Naming, AMissingTableNeedsNothing) {
 }
 
 TEST(Naming, Messages) {
-    EXPECT_EQ(upgraded_notice("drizzle.__drizzle_migrations", 3),
-              "Upgraded tracking table drizzle.__drizzle_migrations to Drizzle 1.x's version 1 as drizzle-orm 1.x does: "
-              "added the columns name and applied_at and named 3 rows after their migration folders.");
+    EXPECT_EQ(
+        upgraded_notice("drizzle.__drizzle_migrations", 3),
+        "Upgraded tracking table drizzle.__drizzle_migrations to Drizzle 1.x's version 1 as drizzle-orm 1.x does: "
+        "added the columns name and applied_at and named 3 rows after their migration folders.");
     EXPECT_THAT(still_version0_notice("drizzle.__drizzle_migrations"),
                 HasSubstr("is Drizzle's version 0 (it has no column name): the first apply of this Drizzle 1.x folder "
                           "upgrades it as drizzle-orm 1.x does"));
