@@ -25,7 +25,7 @@ COMMENT ON TABLE trovella_migrate.run IS
 CREATE TABLE trovella_migrate.migration_event (
     event_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     run_id bigint NOT NULL REFERENCES trovella_migrate.run (run_id),
-    action text NOT NULL CHECK (action IN ('applied', 'adopted', 'baselined', 'repaired', 'removed')),
+    action text NOT NULL CHECK (action IN ('applied', 'adopted', 'baselined', 'repaired', 'removed', 'partial')),
     tracking_schema name NOT NULL,
     tracking_table name NOT NULL,
     tracking_id bigint,
@@ -134,11 +134,11 @@ CREATE FUNCTION trovella_migrate.status(
     migrations jsonb DEFAULT NULL,
     options jsonb DEFAULT '{}')
 RETURNS TABLE (idx integer, tag text, created_at bigint, state text, hash text, recorded_hash text,
-               applied_at timestamptz)
+               applied_at timestamptz, progress text)
 LANGUAGE c STABLE
 AS 'MODULE_PATHNAME', 'trovella_migrate_status';
 COMMENT ON FUNCTION trovella_migrate.status(json, jsonb, jsonb) IS
-    'One row per journal entry, unknown tracking row and orphan file: applied, pending, modified, out_of_order, unknown, orphan. Read-only.';
+    'One row per journal entry, unknown tracking row and orphan file: applied, pending, partial (progress i/n: run outside a transaction and interrupted), modified, out_of_order, unknown, orphan. Read-only.';
 
 CREATE FUNCTION trovella_migrate.verify(
     journal json,
@@ -158,11 +158,11 @@ CREATE FUNCTION trovella_migrate.plan(
     journal json,
     migrations jsonb,
     options jsonb DEFAULT '{}')
-RETURNS TABLE (idx integer, tag text, statement integer, line integer, sql text)
+RETURNS TABLE (idx integer, tag text, statement integer, line integer, sql text, in_transaction boolean)
 LANGUAGE c STABLE
 AS 'MODULE_PATHNAME', 'trovella_migrate_plan';
 COMMENT ON FUNCTION trovella_migrate.plan(json, jsonb, jsonb) IS
-    'Dry run: the statements apply would run, one row each, after the same checks; changes nothing.';
+    'Dry run: the statements apply would run, one row each, after the same checks; changes nothing. in_transaction false: a migration that cannot run in a transaction, which the trovella-migrate client runs statement by statement (apply() refuses it).';
 
 CREATE FUNCTION trovella_migrate.last_run()
 RETURNS TABLE (run_id bigint, function text, action text, tag text, idx integer, statements integer,
@@ -190,27 +190,24 @@ COMMENT ON VIEW trovella_migrate.history IS
     'Every tracking row applied (by either engine), adopted (written by drizzle-kit), baselined or repaired, with its tag and metadata.';
 
 -- The client engine's history (trovella-migrate --engine client keeps it in ordinary tables of
--- schema trovella_migrate_history where the extension is not installed, or not chosen) becomes the
--- extension's: each client run is copied once into trovella_migrate.run (engine 'client', its id
--- there kept as source_run_id) with its events (source_event_id); a run still going on is taken up
--- again until it has finished. An "adopted" event of the client's about a row whose latest event
--- here is about that same row adds nothing and is left out. Called when the extension is created
--- or updated and by every apply, apply_each, baseline and repair, as the extension's owner. Those
--- tables belong to whoever made them: they are read only when they are ordinary tables, without
--- row security, with the columns (and built-in types) the client creates, so that reading them runs
--- no code of their owner's; otherwise a WARNING says why and nothing is adopted.
-CREATE FUNCTION trovella_migrate.adopt_client_history()
-RETURNS integer
+-- schema trovella_migrate_history where the extension is not installed, or not chosen) is read
+-- by the extension only when it is safe to read as the extension's owner: 'absent' (nothing to
+-- read), 'ok', or why not. Those tables belong to whoever made them; they are read only when they
+-- are ordinary tables, without row security or children, with the columns (and built-in types)
+-- the client creates, so that reading them runs no code of their owner's. Checked once before
+-- taking a lock on them and once holding it, so that nobody changes them until the transaction
+-- ends.
+CREATE FUNCTION trovella_migrate.client_history_state()
+RETURNS text
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
-AS $adopt$
+AS $state$
 DECLARE
     problem text;
-    adopted integer;
 BEGIN
     IF (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = 'trovella_migrate_history' AND c.relname IN ('run', 'migration_event')) < 2 THEN
-        RETURN 0;
+        RETURN 'absent';
     END IF;
     FOR pass IN 1..2 LOOP
         SELECT format('trovella_migrate_history.%I is %s', c.relname,
@@ -240,17 +237,40 @@ BEGIN
                   <> CASE c.relname WHEN 'run' THEN 9 ELSE 15 END)
         ORDER BY c.relname DESC
         LIMIT 1;
-        IF problem IS NOT NULL THEN
-            RAISE WARNING 'the client engine''s history was not adopted: %', problem
-                USING DETAIL = 'Reading it could run code chosen by its owner; the extension''s history goes on without it.',
-                      HINT = 'Drop schema trovella_migrate_history or make its tables what trovella-migrate creates, then run apply again.';
-            RETURN 0;
+        IF problem IS NOT NULL OR pass = 2 THEN
+            RETURN coalesce(problem, 'ok');
         END IF;
-        -- Checked once before the lock (LOCK on something else could fail or wait), and once more
-        -- holding it: nobody can change the tables until this transaction ends.
-        EXIT WHEN pass = 2;
         LOCK TABLE ONLY trovella_migrate_history.run, trovella_migrate_history.migration_event IN ACCESS SHARE MODE;
     END LOOP;
+END
+$state$;
+COMMENT ON FUNCTION trovella_migrate.client_history_state() IS
+    'Whether the extension may read the client engine''s history (schema trovella_migrate_history): absent, ok, or why not.';
+
+-- The client engine's history becomes the extension's: each client run is copied once into
+-- trovella_migrate.run (engine 'client', its id there kept as source_run_id) with its events
+-- (source_event_id); a run still going on is taken up again until it has finished. An "adopted"
+-- event of the client's about a row whose latest event here is about that same row adds nothing
+-- and is left out. Called when the extension is created or updated and by every apply,
+-- apply_each, baseline and repair, as the extension's owner. When the tables may not be read
+-- (client_history_state), a WARNING says why and nothing is adopted.
+CREATE FUNCTION trovella_migrate.adopt_client_history()
+RETURNS integer
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $adopt$
+DECLARE
+    state text := trovella_migrate.client_history_state();
+    adopted integer;
+BEGIN
+    IF state = 'absent' THEN
+        RETURN 0;
+    ELSIF state <> 'ok' THEN
+        RAISE WARNING 'the client engine''s history was not adopted: %', state
+            USING DETAIL = 'Reading it could run code chosen by its owner; the extension''s history goes on without it.',
+                  HINT = 'Drop schema trovella_migrate_history or make its tables what trovella-migrate creates, then run apply again.';
+        RETURN 0;
+    END IF;
 
     WITH todo AS (
         SELECT r.run_id, r.function, r.run_by, r.tracking_schema, r.tracking_table, r.backend_pid,
@@ -275,7 +295,7 @@ BEGIN
         SELECT runs.run_id, e.action, e.tracking_schema, e.tracking_table, e.tracking_id, e.tag, e.idx, e.hash,
                e.previous_hash, e.created_at, e.statements, e.applied_at, e.applied_by, e.duration_ms, e.event_id
         FROM ONLY trovella_migrate_history.migration_event e JOIN runs ON runs.source_run_id = e.run_id
-        WHERE e.action IN ('applied', 'adopted', 'baselined', 'repaired', 'removed')
+        WHERE e.action IN ('applied', 'adopted', 'baselined', 'repaired', 'removed', 'partial')
           AND e.tracking_schema IS NOT NULL AND e.tracking_table IS NOT NULL AND e.tag IS NOT NULL
           AND e.hash IS NOT NULL AND e.created_at IS NOT NULL AND e.applied_at IS NOT NULL AND e.applied_by IS NOT NULL
           AND NOT EXISTS (SELECT FROM trovella_migrate.migration_event x WHERE x.source_event_id = e.event_id)
@@ -296,6 +316,37 @@ $adopt$;
 COMMENT ON FUNCTION trovella_migrate.adopt_client_history() IS
     'Copies the runs of trovella-migrate --engine client (schema trovella_migrate_history) not yet in the extension''s history; returns how many runs it took up. Run by CREATE EXTENSION, ALTER EXTENSION UPDATE and every apply.';
 
+-- Migrations run statement by statement outside a transaction (by the client: apply() cannot)
+-- and not finished, on one tracking table: the latest progress record per created_at, from the
+-- extension's history and from the client engine's when it may be read (status() shows them
+-- "partial" at once, before any run adopts them). Read-only apart from the lock.
+CREATE FUNCTION trovella_migrate.partial_migrations(tracking_schema name, tracking_table name)
+RETURNS TABLE (created_at bigint, hash text, completed integer)
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $partial$
+DECLARE
+    client_part text := '';
+BEGIN
+    IF trovella_migrate.client_history_state() = 'ok' THEN
+        client_part := ' UNION ALL SELECT e.created_at, e.hash, e.statements, e.applied_at, 0::bigint
+            FROM ONLY trovella_migrate_history.migration_event e
+            WHERE e.action = ''partial'' AND e.tracking_schema = $1 AND e.tracking_table = $2
+              AND e.created_at IS NOT NULL AND e.hash IS NOT NULL AND e.statements IS NOT NULL';
+    END IF;
+    RETURN QUERY EXECUTE
+        'SELECT DISTINCT ON (p.created_at) p.created_at, p.hash, p.completed
+         FROM (SELECT ev.created_at, ev.hash, ev.statements AS completed, ev.applied_at, ev.event_id AS ord
+               FROM trovella_migrate.migration_event ev
+               WHERE ev.action = ''partial'' AND ev.tracking_schema = $1 AND ev.tracking_table = $2'
+        || client_part || ') p(created_at, hash, completed, applied_at, ord)
+         ORDER BY p.created_at, p.applied_at DESC, p.ord DESC'
+        USING tracking_schema, tracking_table;
+END
+$partial$;
+COMMENT ON FUNCTION trovella_migrate.partial_migrations(name, name) IS
+    'The progress of migrations run statement by statement outside a transaction and not finished, on one tracking table.';
+
 -- Nothing is callable or readable by PUBLIC: grant what each role needs (see README).
 GRANT USAGE ON SCHEMA trovella_migrate TO PUBLIC;
 REVOKE ALL ON FUNCTION trovella_migrate.apply(json, jsonb, jsonb) FROM PUBLIC;
@@ -309,7 +360,8 @@ REVOKE ALL ON FUNCTION trovella_migrate.repair(json, jsonb, text, jsonb) FROM PU
 -- last_run() shows only what the calling session itself ran.
 GRANT EXECUTE ON FUNCTION trovella_migrate.last_run() TO PUBLIC;
 REVOKE ALL ON TABLE trovella_migrate.run, trovella_migrate.migration_event, trovella_migrate.history FROM PUBLIC;
-REVOKE ALL ON FUNCTION trovella_migrate.adopt_client_history() FROM PUBLIC;
+REVOKE ALL ON FUNCTION trovella_migrate.adopt_client_history(), trovella_migrate.client_history_state(),
+    trovella_migrate.partial_migrations(name, name) FROM PUBLIC;
 
 -- A client engine that ran here before the extension was installed: its history, adopted now.
 SELECT trovella_migrate.adopt_client_history();

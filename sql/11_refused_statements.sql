@@ -47,7 +47,7 @@ SELECT jsonb_build_object(
 -- apply: every refused statement of every migration, one error (0A000), nothing ran.
 SELECT * FROM trovella_migrate.apply(:'j', :'m');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
--- plan() runs the same check and says the same.
+-- plan() refuses what no migration can run (COPY ... FROM STDIN / TO STDOUT here) ...
 SELECT * FROM trovella_migrate.plan(:'j', :'m');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 -- The table created by the very first statement does not exist, nor does the tracking table.
@@ -55,8 +55,12 @@ SELECT to_regclass('rs_t') IS NULL AS rs_t_never_created,
        to_regclass('drizzle.__drizzle_migrations') IS NULL AS no_tracking_table,
        (SELECT count(*) FROM pg_database WHERE datname = 'rs_db') AS rs_db_databases,
        (SELECT count(*) FROM trovella_migrate.migration_event) = :events_before AS nothing_recorded;
--- Several statements in one piece (no breakpoint) are each looked at, each named by its own line.
+-- ... and lists a migration that cannot run in a transaction, marked in_transaction false: the
+-- client runs it statement by statement.
 SELECT * FROM trovella_migrate.plan('{"entries":[{"idx":0,"when":1,"tag":"0000_one_piece"}]}',
+  jsonb_build_object('0000_one_piece', E'CREATE TABLE rs_p (id int);\nVACUUM rs_p;\nSELECT 1;\nCOMMIT;'));
+-- Several statements in one piece (no breakpoint) are each looked at, each named by its own line.
+SELECT * FROM trovella_migrate.apply('{"entries":[{"idx":0,"when":1,"tag":"0000_one_piece"}]}',
   jsonb_build_object('0000_one_piece', E'CREATE TABLE rs_p (id int);\nVACUUM rs_p;\nSELECT 1;\nCOMMIT;'));
 -- Without the refused statements the same migrations apply; CONCURRENTLY in a string, a comment, a
 -- dollar-quoted body or as a column name was never flagged.

@@ -25,7 +25,7 @@ struct Raw {
         through_tag, repair_tag;
     std::vector<std::string> env_files;
     bool json = false, allow_out_of_order = false, allow_modified = false, commit_each = false,
-         single_transaction = false;
+         single_transaction = false, rebuild_invalid_indexes = false;
 };
 
 // Options of the commands that are passed on to the extension, with the key that names them
@@ -50,6 +50,8 @@ struct CommandFlag {
 constexpr CommandFlag kCommandFlags[] = {
     {"--commit-each", Command::migrate},
     {"--single-transaction", Command::migrate},
+    {"--single-transaction", Command::plan},
+    {"--rebuild-invalid-indexes", Command::migrate},
     {"--to", Command::migrate},
     {"--through", Command::baseline},
 };
@@ -57,9 +59,13 @@ constexpr CommandFlag kCommandFlags[] = {
 bool accepts(Command command, const std::string& flag) {
     for (const auto& f : kExtensionFlags)
         if (flag == f.flag) return core::accepts_option(function_of(command), f.key);
-    for (const auto& f : kCommandFlags)
-        if (flag == f.flag) return f.command == command;
-    return true;  // the global options
+    bool known = false;
+    for (const auto& f : kCommandFlags) {
+        if (flag != f.flag) continue;
+        if (f.command == command) return true;
+        known = true;
+    }
+    return !known;  // the global options
 }
 
 std::string commands_accepting(const std::string& flag) {
@@ -90,6 +96,7 @@ bool is_known_option(const std::string& arg) {
                                                    "--allow-modified",
                                                    "--commit-each",
                                                    "--single-transaction",
+                                                   "--rebuild-invalid-indexes",
                                                    "-h",
                                                    "--help",
                                                    "-V",
@@ -171,8 +178,12 @@ void add_command_options(CLI::App* sub, Command command, Raw& raw) {
                   "commit after each migration (CALL trovella_migrate.apply_each): a failure keeps the ones before it")
         ->group(group_for("--commit-each"));
     sub->add_flag("--single-transaction", raw.single_transaction,
-                  "apply everything in one transaction, all or nothing (the default)")
+                  "everything in one transaction, all or nothing: refuse a migration that cannot run in one (by "
+                  "default migrate runs it statement by statement outside the transaction; plan marks it)")
         ->group(group_for("--single-transaction"));
+    sub->add_flag("--rebuild-invalid-indexes", raw.rebuild_invalid_indexes,
+                  "drop an invalid index left by a failed CREATE INDEX CONCURRENTLY and build it again")
+        ->group(group_for("--rebuild-invalid-indexes"));
     sub->add_option("--to", raw.to_tag, "apply pending migrations up to and including TAG only")
         ->type_name("TAG")
         ->group(group_for("--to"));
@@ -359,12 +370,17 @@ ParsedCommandLine parse_command_line(const std::vector<std::string>& args, std::
     inv.allow_modified = own.allow_modified;
     inv.commit_each = own.commit_each;
     inv.single_transaction = own.single_transaction;
+    inv.rebuild_invalid_indexes = own.rebuild_invalid_indexes;
     inv.to_tag = given(chosen, "--to", own.to_tag);
     inv.repair_tag = own.repair_tag;
     inv.through_tag = own.through_tag;
 
     if (inv.commit_each && inv.single_transaction)
         throw usage_error("--commit-each and --single-transaction exclude each other");
+    if (inv.rebuild_invalid_indexes && inv.single_transaction)
+        throw usage_error(
+            "--rebuild-invalid-indexes and --single-transaction exclude each other: indexes are built CONCURRENTLY "
+            "only outside a transaction");
     if (inv.command == Command::baseline && chosen->get_option("--through")->count() == 0)
         throw usage_error("baseline needs --through TAG: the last migration to record as applied");
     if (inv.command == Command::baseline && inv.through_tag.empty())

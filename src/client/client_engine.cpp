@@ -1,6 +1,7 @@
 #include "client/client_engine.hpp"
 
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "client/failure.hpp"
 #include "client/libpq_database.hpp"
@@ -17,7 +18,7 @@ namespace {
 // The inputs of one call, checked by the core as the extension checks its arguments: the journal
 // as sent, the files sent (a prefix of the folder's), the options for the function.
 Failure failure_of(const core::Error& e) {
-    return Failure(ServerMessage{"ERROR", core::sqlstate_of(e.kind()), e.what(), e.detail(), e.hint(), {}});
+    return Failure(ServerMessage{"ERROR", core::sqlstate_of(e.kind()), e.what(), e.detail(), e.hint(), e.context()});
 }
 
 core::Inputs checked_inputs(const Request& request, core::Function fn, core::Texts required,
@@ -102,12 +103,36 @@ void ClientEngine::check_ready(core::Function fn) {
     check_session_can_write(read_session_facts(connection_), fn);
 }
 
-ApplyResult ClientEngine::apply(const Request& request, bool commit_each) {
-    const core::Function fn = commit_each ? core::Function::apply_each : core::Function::apply;
+ApplyResult ClientEngine::apply(const Request& request, const ApplyMode& mode) {
+    const core::Function fn = mode.commit_each ? core::Function::apply_each : core::Function::apply;
     const core::Inputs in = inputs_of(request, fn, core::Texts::required, on_message_);
+    // Unless --single-transaction: the lock is taken for the session, before the transaction (a
+    // runner waiting inside one would hold up a CREATE INDEX CONCURRENTLY of the holder's), and
+    // kept while migrations that cannot run in a transaction run outside it.
+    const OutsideRuns outside{!mode.single_transaction, mode.rebuild_invalid_indexes};
+    std::optional<LibpqDatabase> made;
+    try {
+        made.emplace(connection_, in.options, fn, on_message_, outside);
+        if (outside.allowed) made->lock_session(in.options);
+    } catch (const core::Error& e) {
+        throw failure_of(e);
+    }
+    LibpqDatabase& db = *made;
+    struct Unlock {
+        LibpqDatabase& db;
+        ~Unlock() { db.unlock_session(); }
+    } unlock{db};
+    try {
+        return applied(in, mode, db);
+    } catch (Failure& failure) {
+        if (db.left_transaction()) failure.set_partly_committed();
+        throw;
+    }
+}
+
+ApplyResult ClientEngine::applied(const core::Inputs& in, const ApplyMode& mode, LibpqDatabase& db) {
     return in_transaction(connection_, kWrite, [&] {
-        LibpqDatabase db(connection_, in.options, fn, on_message_);
-        core::ApplyResult r = commit_each ? core::apply_each(db, in) : core::apply(db, in);
+        core::ApplyResult r = mode.commit_each ? core::apply_each(db, in) : core::apply(db, in);
         db.flush();
         ApplyResult out;
         out.expected = static_cast<long long>(r.expected);
@@ -148,7 +173,8 @@ std::vector<StatusRow> ClientEngine::status(const Request& request) {
             row.idx = r.idx;
             row.tag = r.tag;
             row.created_at = r.created_at;
-            row.state = core::state_name(r.state);
+            row.state = r.state_name();
+            row.progress = r.progress;
             row.hash = r.hash;
             row.recorded_hash = r.recorded_hash;
             if (r.applied_at) {
@@ -179,7 +205,7 @@ std::vector<PlannedStatement> ClientEngine::plan(const Request& request) {
         LibpqDatabase db(connection_, in.options, core::Function::plan, on_message_);
         std::vector<PlannedStatement> out;
         for (const auto& p : core::plan(db, in))
-            out.push_back({p.idx, p.tag, p.number, p.line, std::string(p.sql)});
+            out.push_back({p.idx, p.tag, p.number, p.line, std::string(p.sql), p.in_transaction});
         return out;
     });
 }

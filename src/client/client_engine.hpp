@@ -10,7 +10,13 @@
 #include "client/engine.hpp"
 #include "client/server_message.hpp"
 
+namespace trovella::core {
+struct Inputs;
+}
+
 namespace trovella::client {
+
+class LibpqDatabase;
 
 class ClientEngine : public Engine {
 public:
@@ -22,7 +28,7 @@ public:
     std::optional<std::string> extension_version() override;
     void check_ready(core::Function fn) override;
 
-    ApplyResult apply(const Request& request, bool commit_each) override;
+    ApplyResult apply(const Request& request, const ApplyMode& mode) override;
     std::vector<StatusRow> status(const Request& request) override;
     VerifyResult verify(const Request& request) override;
     std::vector<PlannedStatement> plan(const Request& request) override;
@@ -30,6 +36,8 @@ public:
     RecordedEntry repair(const Request& request, const std::string& tag) override;
 
 private:
+    ApplyResult applied(const core::Inputs& in, const ApplyMode& mode, LibpqDatabase& db);
+
     Connection& connection_;
     MessageSink on_message_;
 };

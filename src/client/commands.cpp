@@ -82,12 +82,30 @@ void migrate(const Invocation& inv, MigrationFolder& folder, TargetRun& target, 
         if (folder.layout == core::Layout::journal) request.journal_text = journal_through(folder.journal_text, position);
         request.file_count = folder.files_through(position);
     }
+    const ApplyMode mode{inv.commit_each, inv.single_transaction, inv.rebuild_invalid_indexes};
+    bool handed_over = false;
     try {
-        target.outcome.applied = engine.apply(request, inv.commit_each);
+        target.outcome.applied = engine.apply(request, mode);
     } catch (Failure& failure) {
         if (failure.error().sqlstate == "55000") name_flags(engine, request, failure);
-        throw;
+        // The extension's pre-flight check refused (nothing ran): a migration that cannot run in a
+        // transaction, which apply() cannot run and the client engine runs statement by statement.
+        handed_over = failure.error().sqlstate == "0A000" && !inv.single_transaction &&
+                      std::string(engine.name()) == "extension" && target.client_engine;
+        if (!handed_over) throw;
     }
+    if (handed_over) {
+        target.engine = target.client_engine();
+        target.engine_reason += "; the extension cannot run a migration that cannot run in a transaction";
+        if (target.on_message)
+            target.on_message({"NOTICE", "00000",
+                               "the extension cannot run a migration that cannot run in a transaction (nothing was "
+                               "applied): the client engine runs this migrate over libpq, and the extension adopts its "
+                               "history",
+                               {}, {}, {}});
+        target.outcome.applied = target.engine->apply(request, mode);
+    }
+    Engine& verifier = *target.engine;
     if (!target.outcome.applied->verified) throw Failure(ExitCode::verify_failed, "apply() returned verified = false");
     // Layer 2: the independent check, on the journal as sent (cut after --to's tag).
     Request layer2 = request;
@@ -95,7 +113,7 @@ void migrate(const Invocation& inv, MigrationFolder& folder, TargetRun& target, 
     layer2.options = table_options(request.options);
     mute(true);
     try {
-        target.outcome.verified = engine.verify(layer2);
+        target.outcome.verified = verifier.verify(layer2);
     } catch (...) {
         mute(false);
         throw;
@@ -105,7 +123,8 @@ void migrate(const Invocation& inv, MigrationFolder& folder, TargetRun& target, 
 }
 
 bool needs_attention(const StatusRow& row) {
-    return row.state == "pending" || row.state == "modified" || row.state == "out_of_order" || row.state == "unknown";
+    return row.state == "pending" || row.state == "partial" || row.state == "modified" || row.state == "out_of_order" ||
+           row.state == "unknown";
 }
 
 }  // namespace
@@ -118,6 +137,7 @@ json options_for(const Invocation& inv, core::Function fn) {
     if (inv.allow_modified) options["allow_modified"] = true;
     if (inv.lock_timeout) options["lock_timeout"] = *inv.lock_timeout;
     if (inv.statement_timeout) options["statement_timeout"] = *inv.statement_timeout;
+    if (inv.single_transaction && fn == core::Function::plan) options["single_transaction"] = true;
     try {
         core::parse_options(options.dump(), fn);
     } catch (const core::Error& e) {
@@ -226,6 +246,10 @@ void explain(Failure& failure, const Invocation& inv, const TargetRun& target) {
                 failure.explain(
                     "migration failed: it was rolled back; the migrations before it stay applied "
                     "(--commit-each commits each one)");
+            else if (inv.command == Command::migrate && failure.partly_committed())
+                failure.explain(
+                    "migration failed: what the run committed before it stays applied (see DETAIL); the rest was "
+                    "rolled back");
             else if (inv.command == Command::migrate)
                 failure.explain("migration failed: the whole run was rolled back, nothing was applied");
             else

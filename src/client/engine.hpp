@@ -26,6 +26,15 @@ struct Request {
     nlohmann::json options = nlohmann::json::object();
 };
 
+// How migrate applies: one transaction per migration (--commit-each); every migration in one
+// transaction, refusing those that cannot run in one (--single-transaction); an invalid index
+// left by an interrupted CREATE INDEX CONCURRENTLY dropped and built again.
+struct ApplyMode {
+    bool commit_each = false;
+    bool single_transaction = false;
+    bool rebuild_invalid_indexes = false;
+};
+
 struct MigrationResult {
     std::string tag;
     std::optional<long long> idx;
@@ -51,10 +60,11 @@ struct StatusRow {
     std::optional<long long> idx;
     std::optional<std::string> tag;
     std::optional<long long> created_at;
-    std::string state;  // applied, pending, modified, out_of_order, unknown, orphan
+    std::string state;  // applied, pending, partial, modified, out_of_order, unknown, orphan
     std::optional<std::string> hash, recorded_hash;
     std::optional<std::string> applied_at;        // ISO 8601
     std::optional<std::string> applied_at_shown;  // to the second, as the server prints it
+    std::optional<std::string> progress;          // state "partial": "<completed>/<statements>"
 };
 
 struct PlannedStatement {
@@ -62,6 +72,7 @@ struct PlannedStatement {
     std::string tag;
     long long statement = 0, line = 0;
     std::string sql;
+    bool in_transaction = true;  // false: its migration runs statement by statement outside one
 };
 
 struct RecordedEntry {
@@ -89,7 +100,7 @@ public:
 
     // Every method throws Failure for a database error, with what the engine knows added (the
     // GRANT to run when the role may not call the function).
-    virtual ApplyResult apply(const Request& request, bool commit_each) = 0;
+    virtual ApplyResult apply(const Request& request, const ApplyMode& mode) = 0;
     virtual std::vector<StatusRow> status(const Request& request) = 0;
     virtual VerifyResult verify(const Request& request) = 0;  // never raises for a mismatch
     virtual std::vector<PlannedStatement> plan(const Request& request) = 0;

@@ -164,9 +164,9 @@ std::vector<std::string> ExtensionEngine::text_array(const std::string& array_te
     return strings_of(r.text(0, "items"));
 }
 
-ApplyResult ExtensionEngine::apply(const Request& request, bool commit_each) {
+ApplyResult ExtensionEngine::apply(const Request& request, const ApplyMode& mode) {
     Result r =
-        commit_each
+        mode.commit_each
             ? call(core::Function::apply_each,
                    "CALL trovella_migrate.apply_each($1::pg_catalog.json, {migrations}, {options})", request)
             : call(core::Function::apply,
@@ -197,7 +197,8 @@ std::vector<StatusRow> ExtensionEngine::status(const Request& request) {
     Result r = call(core::Function::status,
                     "SELECT s.idx, s.tag, s.created_at, s.state, s.hash, s.recorded_hash,"
                     "       pg_catalog.to_json(s.applied_at) #>> '{}' AS applied_at,"
-                    "       s.applied_at::pg_catalog.timestamptz(0)::pg_catalog.text AS applied_at_shown"
+                    "       s.applied_at::pg_catalog.timestamptz(0)::pg_catalog.text AS applied_at_shown,"
+                    "       pg_catalog.to_jsonb(s) OPERATOR(pg_catalog.->>) 'progress' AS progress"  // 0.3.0
                     " FROM trovella_migrate.status($1::pg_catalog.json, {migrations}, {options}) AS s",
                     request);
     std::vector<StatusRow> rows;
@@ -211,6 +212,7 @@ std::vector<StatusRow> ExtensionEngine::status(const Request& request) {
         row.recorded_hash = r.get(i, "recorded_hash");
         row.applied_at = r.get(i, "applied_at");
         row.applied_at_shown = r.get(i, "applied_at_shown");
+        row.progress = r.get(i, "progress");
         rows.push_back(std::move(row));
     }
     return rows;
@@ -234,13 +236,15 @@ VerifyResult ExtensionEngine::verify(const Request& request) {
 
 std::vector<PlannedStatement> ExtensionEngine::plan(const Request& request) {
     Result r = call(core::Function::plan,
-                    "SELECT p.idx, p.tag, p.statement, p.line, p.sql"
+                    "SELECT p.idx, p.tag, p.statement, p.line, p.sql,"
+                    "       coalesce((pg_catalog.to_jsonb(p) OPERATOR(pg_catalog.->>) 'in_transaction')::pg_catalog.bool,"
+                    "                true) AS in_transaction"  // 0.3.0
                     " FROM trovella_migrate.plan($1::pg_catalog.json, {migrations}, {options}) AS p",
                     request);
     std::vector<PlannedStatement> out;
     for (int i = 0; i < r.rows(); ++i)
-        out.push_back(
-            {r.integer(i, "idx"), r.text(i, "tag"), r.integer(i, "statement"), r.integer(i, "line"), r.text(i, "sql")});
+        out.push_back({r.integer(i, "idx"), r.text(i, "tag"), r.integer(i, "statement"), r.integer(i, "line"),
+                       r.text(i, "sql"), r.boolean(i, "in_transaction")});
     return out;
 }
 

@@ -27,7 +27,9 @@ public:
     void check_ready(core::Function fn) override;
     void check_reads_folders() override;
 
-    ApplyResult apply(const Request& request, bool commit_each) override;
+    // Refuses (0A000, before anything runs) a migration that cannot run in a transaction:
+    // migrate then hands the run to the client engine (commands.cpp).
+    ApplyResult apply(const Request& request, const ApplyMode& mode) override;
     std::vector<StatusRow> status(const Request& request) override;
     VerifyResult verify(const Request& request) override;
     std::vector<PlannedStatement> plan(const Request& request) override;

@@ -52,6 +52,13 @@ public:
     Failure& add_error_detail(const std::string& line) { return append(error_.detail, line); }
     Failure& add_error_hint(const std::string& line) { return append(error_.hint, line); }
     Failure& add_error_context(const std::string& line) { return append(error_.context, line); }
+    // The run had committed part of its work when it failed (it left its transaction to run a
+    // migration that cannot run in one): "nothing was applied" would be wrong.
+    bool partly_committed() const noexcept { return partly_committed_; }
+    Failure& set_partly_committed() {
+        partly_committed_ = true;
+        return *this;
+    }
 
 private:
     Failure& append(std::string& field, const std::string& line) {
@@ -65,6 +72,7 @@ private:
     bool from_server_;
     std::string summary_;
     std::string client_hint_;
+    bool partly_committed_ = false;
 };
 
 inline Failure usage_error(std::string message) {

@@ -42,6 +42,7 @@ struct Invocation {
     // migrate
     bool commit_each = false;
     bool single_transaction = false;
+    bool rebuild_invalid_indexes = false;
     std::optional<std::string> to_tag;
     // baseline --through TAG, repair TAG
     std::string through_tag;

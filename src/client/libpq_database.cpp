@@ -33,7 +33,7 @@ const char* kHistoryDdl[] = {
     "CREATE TABLE IF NOT EXISTS trovella_migrate_history.migration_event (\n"
     "    event_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n"
     "    run_id bigint NOT NULL REFERENCES trovella_migrate_history.run (run_id),\n"
-    "    action text NOT NULL CHECK (action IN ('applied', 'adopted', 'baselined', 'repaired', 'removed')),\n"
+    "    action text NOT NULL CHECK (action IN ('applied', 'adopted', 'baselined', 'repaired', 'removed', 'partial')),\n"
     "    tracking_schema name NOT NULL,\n"
     "    tracking_table name NOT NULL,\n"
     "    tracking_id bigint,\n"
@@ -78,12 +78,13 @@ std::optional<std::string> setting_of(const core::Options& options, const std::s
 }  // namespace
 
 LibpqDatabase::LibpqDatabase(Connection& connection, const core::Options& options, core::Function function,
-                             MessageSink on_message)
+                             MessageSink on_message, OutsideRuns outside)
     : connection_(connection),
       on_message_(std::move(on_message)),
       session_(connection, [this](const std::string& m) { on_message_({"NOTICE", "00000", m, {}, {}, {}}); }),
       tracking_(session_, options, function),
-      history_(session_, tracking_, function, kClientHistorySchema) {
+      history_(session_, tracking_, function, kClientHistorySchema),
+      outside_(outside) {
     application_name_ = session_.query("SELECT pg_catalog.current_setting('application_name')").at(0).at(0).value_or("");
 }
 
@@ -110,12 +111,22 @@ void LibpqDatabase::push_settings(const core::Options& options) {
         before.emplace(name, rows.at(0).at(0).value_or(""));
     }
     saved_settings_.push_back(std::move(before));
+    pushed_options_.push_back(options);
+}
+
+// The settings pushed so far, SET LOCAL again in a new transaction of the run.
+void LibpqDatabase::set_local_settings(const core::Options& options) {
+    for (const char* name : kTrackingSettings)
+        if (auto value = setting_of(options, name))
+            session_.query("SELECT pg_catalog.set_config($1, $2, true)",
+                           {core::SqlParam::of(std::string(name)), core::SqlParam::of(*value)});
 }
 
 void LibpqDatabase::pop_settings(bool success) {
     if (saved_settings_.empty()) return;
     auto before = std::move(saved_settings_.back());
     saved_settings_.pop_back();
+    pushed_options_.pop_back();
     if (!success) return;
     for (const auto& [name, value] : before)
         session_.query("SELECT pg_catalog.set_config($1, $2, true)", {core::SqlParam::of(name), core::SqlParam::of(value)});
@@ -180,6 +191,48 @@ void LibpqDatabase::create_history_if_missing() {
     history_ready_ = true;
 }
 
+std::map<std::int64_t, core::Progress> LibpqDatabase::partial_migrations() {
+    if (!history_exists()) return {};
+    return history_.partial_migrations();
+}
+
+void LibpqDatabase::lock_session(const core::Options& options) {
+    if (session_locked_) return;
+    std::optional<std::string> before;
+    if (options.lock_timeout)
+        before = session_.query("SELECT pg_catalog.current_setting('lock_timeout'), "
+                                "pg_catalog.set_config('lock_timeout', $1, false)",
+                                {core::SqlParam::of(*options.lock_timeout)})
+                     .at(0)
+                     .at(0);
+    std::exception_ptr failure;
+    try {
+        tracking_.lock(core::TrackingTable::LockScope::session);
+        session_locked_ = true;
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    if (before) {
+        try {
+            session_.query("SELECT pg_catalog.set_config('lock_timeout', $1, false)", {core::SqlParam::of(*before)});
+        } catch (...) {
+            if (!failure) failure = std::current_exception();
+        }
+    }
+    if (failure) std::rethrow_exception(failure);
+}
+
+void LibpqDatabase::unlock_session() noexcept {
+    if (!session_locked_) return;
+    session_locked_ = false;
+    try {
+        if (PQstatus(connection_.raw()) == CONNECTION_OK && PQtransactionStatus(connection_.raw()) == PQTRANS_IDLE)
+            tracking_.unlock_session();
+    } catch (...) {
+        // The session ends soon and takes the lock with it.
+    }
+}
+
 std::map<std::int64_t, core::KnownRow> LibpqDatabase::history_rows() {
     if (!history_exists()) return {};
     return history_.known_rows();
@@ -196,8 +249,8 @@ void LibpqDatabase::finish_history() {
     if (run_id_) history_.finish_run();
 }
 
-void LibpqDatabase::check_statements(const std::vector<core::MigrationToCheck>& migrations) {
-    client::check_statements(migrations);
+std::vector<core::CheckedStatement> LibpqDatabase::check_statements(const std::vector<core::MigrationToCheck>& migrations) {
+    return client::checked_statements(migrations);
 }
 
 // Queued, not sent: the statements of a migration go with its tracking row. pg_stat_activity shows
@@ -220,6 +273,101 @@ void LibpqDatabase::commit() {
     session_.flush();
     connection_.exec("COMMIT");
     connection_.exec("BEGIN ISOLATION LEVEL READ COMMITTED");
+}
+
+// --- Migrations that cannot run in a transaction (core/outside_transaction.hpp) ---
+
+void LibpqDatabase::leave_transaction() {
+    session_.flush();
+    connection_.exec("COMMIT");
+    left_transaction_ = true;
+}
+
+void LibpqDatabase::enter_transaction() {
+    connection_.exec("BEGIN ISOLATION LEVEL READ COMMITTED");
+    for (const auto& options : pushed_options_) set_local_settings(options);
+}
+
+void LibpqDatabase::apply_settings(const core::Options& options) {
+    session_settings_before_.clear();
+    for (const char* name : kTrackingSettings) {
+        auto value = setting_of(options, name);
+        if (!value) continue;
+        auto rows = session_.query("SELECT pg_catalog.current_setting($1), pg_catalog.set_config($1, $2, false)",
+                                   {core::SqlParam::of(std::string(name)), core::SqlParam::of(*value)});
+        session_settings_before_.emplace(name, rows.at(0).at(0).value_or(""));
+    }
+}
+
+void LibpqDatabase::restore_settings() noexcept {
+    auto before = std::move(session_settings_before_);
+    session_settings_before_.clear();
+    for (const auto& [name, value] : before) {
+        try {
+            session_.query("SELECT pg_catalog.set_config($1, $2, false)", {core::SqlParam::of(name), core::SqlParam::of(value)});
+        } catch (...) {
+        }
+    }
+}
+
+bool LibpqDatabase::in_transaction_block() {
+    session_.flush();
+    const PGTransactionStatusType status = PQtransactionStatus(connection_.raw());
+    return status == PQTRANS_INTRANS || status == PQTRANS_INERROR;
+}
+
+void LibpqDatabase::run_alone(std::string_view sql, const std::string& context) {
+    session_.execute_statement(std::string(sql), context);
+    session_.flush();
+}
+
+void LibpqDatabase::run_and_record(std::optional<std::string_view> sql, const std::string& context,
+                                   const core::HistoryEvent& progress, bool record_first) {
+    // The run's row in the history exists before the unit (making it is a query of its own).
+    create_history_if_missing();
+    run_id_ = history_.run_id();
+    session_.begin_unit();
+    if (record_first) history_.record(progress);
+    if (sql) session_.execute_statement(std::string(*sql), context);
+    if (!record_first) history_.record(progress);
+    session_.end_unit();
+    session_.flush();
+}
+
+void LibpqDatabase::abandon_block() noexcept {
+    try {
+        connection_.exec("ROLLBACK");
+    } catch (...) {
+    }
+}
+
+std::optional<core::IndexState> LibpqDatabase::index_of(const core::StatementFacts& facts) {
+    auto rows = session_.query(
+        "SELECT pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname), i.indisvalid "
+        "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_index i ON i.indexrelid OPERATOR(pg_catalog.=) c.oid "
+        "JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace "
+        "WHERE c.relname OPERATOR(pg_catalog.=) $1::pg_catalog.name AND c.relnamespace OPERATOR(pg_catalog.=) "
+        "(SELECT t.relnamespace FROM pg_catalog.pg_class t WHERE t.oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass("
+        "CASE WHEN $2 OPERATOR(pg_catalog.=) '' THEN pg_catalog.quote_ident($3) "
+        "ELSE pg_catalog.quote_ident($2) || '.' || pg_catalog.quote_ident($3) END))",
+        {core::SqlParam::of(facts.index_name), core::SqlParam::of(facts.relation_schema),
+         core::SqlParam::of(facts.relation_name)});
+    if (rows.empty()) return std::nullopt;
+    return core::IndexState{rows[0][0].value_or(""), rows[0][1] && *rows[0][1] == "t"};
+}
+
+std::set<std::string> LibpqDatabase::invalid_indexes() {
+    auto rows = session_.query(
+        "SELECT pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) "
+        "FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) i.indexrelid "
+        "JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace WHERE NOT i.indisvalid");
+    std::set<std::string> out;
+    for (const auto& row : rows) out.insert(row[0].value_or(""));
+    return out;
+}
+
+void LibpqDatabase::drop_index_concurrently(const std::string& qualified_name) {
+    run_alone("DROP INDEX CONCURRENTLY " + qualified_name, "--rebuild-invalid-indexes: DROP INDEX CONCURRENTLY " + qualified_name);
 }
 
 }  // namespace trovella::client

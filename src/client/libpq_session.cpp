@@ -111,6 +111,8 @@ void LibpqSession::annotate(const std::exception_ptr& failure, const core::Failu
         f.add_error_hint(note.hint);
         if (!note.hint_if_lock_table_full.empty() && f.error().sqlstate == "53200")
             f.add_error_hint(note.hint_if_lock_table_full);
+        if (!note.hint_if_new_enum_value_used.empty() && f.error().sqlstate == "55P04")
+            f.add_error_hint(note.hint_if_new_enum_value_used);
     } catch (...) {
     }
 }

@@ -26,6 +26,9 @@ public:
     void execute_statement(const std::string& sql, const std::string& context);
     // Sends what is queued and waits for it (before a commit, or when a run ends).
     void flush() { pipeline_.flush(); }
+    // What is queued between begin_unit() and end_unit() shares one sync point (Pipeline::hold_sync).
+    void begin_unit() { pipeline_.hold_sync(); }
+    void end_unit() { pipeline_.sync(); }
 
     void as_table_owner(const std::string& owner_oid, const std::string& table_oid,
                         const std::function<void()>& body) override;

@@ -23,6 +23,9 @@ void connect(EngineChoice choice, TargetRun& target, Reporter& reporter) {
     auto on_message = [&reporter](const ServerMessage& message) { reporter.on_message(message); };
     target.connection = std::make_unique<Connection>(target.source, on_message);
     auto extension = std::make_unique<ExtensionEngine>(*target.connection);
+    Connection* connection = target.connection.get();
+    target.client_engine = [connection, on_message] { return std::make_unique<ClientEngine>(*connection, on_message); };
+    target.on_message = on_message;
     target.extension_version = extension->extension_version();
     const std::string installed =
         target.extension_version ? "trovella_migrate " + *target.extension_version + " is installed in the database"

@@ -56,13 +56,21 @@ void Pipeline::send(const std::string& sql, const std::vector<Param>& params, st
     }
     if (PQsendQueryParams(conn, sql.c_str(), static_cast<int>(params.size()), types.data(), values.data(),
                           lengths.data(), formats.data(), 0) != 1 ||
-        PQpipelineSync(conn) != 1)
+        (!holding_ && PQpipelineSync(conn) != 1))
         throw connection_failure(conn, "cannot send a query");
-    queued_.push_back({std::move(context)});
+    queued_.push_back({std::move(context), !holding_});
+}
+
+void Pipeline::sync() {
+    holding_ = false;
+    if (queued_.empty() || queued_.back().synced) return;
+    if (PQpipelineSync(connection_.raw()) != 1) throw connection_failure(connection_.raw(), "cannot send a query");
+    queued_.back().synced = true;
 }
 
 void Pipeline::flush() {
     if (!active_) return;
+    sync();
     PGconn* conn = connection_.raw();
     std::optional<Failure> first;
     connection_.cancellable([&] {
@@ -78,6 +86,7 @@ void Pipeline::flush() {
                 PQclear(r);
                 if (PQstatus(conn) == CONNECTION_BAD) break;
             }
+            if (!queued.synced) continue;  // the next query of its unit follows
             PGresult* sync = PQgetResult(conn);
             if (sync == nullptr || PQresultStatus(sync) != PGRES_PIPELINE_SYNC) {
                 if (sync != nullptr) PQclear(sync);

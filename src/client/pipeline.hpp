@@ -1,7 +1,9 @@
 // Queries sent without waiting for their results (libpq pipeline mode), read back in order when
 // flushed: a migration's statements, its tracking row and its history event cost about one
 // network round trip instead of one each. Each query is its own sync point, so statement_timeout
-// bounds each statement, not the batch.
+// bounds each statement, not the batch; except in a unit (hold_sync): queries sent while it is
+// held share the sync point sync() ends it with, so that when one fails the server skips the
+// rest of the unit (a statement run outside a transaction and its progress record).
 #pragma once
 
 #include <string>
@@ -22,6 +24,9 @@ public:
     // "migration ..., statement i of n (line L): ..."), empty for none.
     void send(const std::string& sql, const std::vector<Param>& params, std::string context);
     bool empty() const { return queued_.empty(); }
+    // Queries sent from hold_sync() until sync() form one unit with one sync point.
+    void hold_sync() { holding_ = true; }
+    void sync();
 
     // Sends what is queued, reads every result, leaves pipeline mode; throws the first error as
     // Failure (the later queries then fail as "current transaction is aborted" and are not
@@ -31,10 +36,12 @@ public:
 private:
     struct Queued {
         std::string context;
+        bool synced = true;  // a sync point follows it
     };
     Connection& connection_;
     std::vector<Queued> queued_;
     bool active_ = false;
+    bool holding_ = false;
 };
 
 }  // namespace trovella::client

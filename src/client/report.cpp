@@ -190,7 +190,8 @@ void Reporter::add_command_members(json& doc, const Invocation& inv, const Targe
         doc["pending"] = c.pending;
         doc["counts"] =
             json{{"applied", c.applied},           {"pending", c.pending_in_order}, {"modified", c.modified},
-                 {"out_of_order", c.out_of_order}, {"unknown", c.unknown},          {"orphan", c.orphan}};
+                 {"out_of_order", c.out_of_order}, {"unknown", c.unknown},          {"orphan", c.orphan},
+                 {"partial", c.partial}};
         json rows = json::array();
         for (const auto& r : *o.status)
             rows.push_back(json{{"idx", or_null(r.idx)},
@@ -199,7 +200,8 @@ void Reporter::add_command_members(json& doc, const Invocation& inv, const Targe
                                 {"state", r.state},
                                 {"hash", or_null(r.hash)},
                                 {"recorded_hash", or_null(r.recorded_hash)},
-                                {"applied_at", or_null(r.applied_at)}});
+                                {"applied_at", or_null(r.applied_at)},
+                                {"progress", or_null(r.progress)}});
         doc["migrations"] = rows;
     } else if (inv.command == Command::plan && o.plan) {
         std::set<std::string> tags;
@@ -207,7 +209,8 @@ void Reporter::add_command_members(json& doc, const Invocation& inv, const Targe
         for (const auto& s : *o.plan) {
             tags.insert(s.tag);
             statements.push_back(
-                json{{"idx", s.idx}, {"tag", s.tag}, {"statement", s.statement}, {"line", s.line}, {"sql", s.sql}});
+                json{{"idx", s.idx},   {"tag", s.tag}, {"statement", s.statement},
+                     {"line", s.line}, {"sql", s.sql}, {"in_transaction", s.in_transaction}});
         }
         doc["statement_count"] = o.plan->size();
         doc["migration_count"] = tags.size();
@@ -263,7 +266,9 @@ void Reporter::text_result(const Invocation& inv, const TargetRun& target) {
                 for (const auto& s : *o.plan) {
                     tags.insert(s.tag);
                     print(out_, "-- " + s.tag + ": statement " + std::to_string(s.statement) + " (line " +
-                                    std::to_string(s.line) + ")\n" + trim(s.sql, " \t\r\n") + "\n\n");
+                                    std::to_string(s.line) + ")" +
+                                    (s.in_transaction ? "" : ", outside a transaction (statement by statement)") +
+                                    "\n" + trim(s.sql, " \t\r\n") + "\n\n");
                 }
                 client_line(out_, "Dry run: " + std::to_string(o.plan->size()) + " statement(s) in " +
                                       std::to_string(tags.size()) + " migration(s) would run; nothing was changed.");

@@ -2,6 +2,7 @@
 // and outcome live here, never in globals, so each target locks, transacts and reports alone.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -33,6 +34,10 @@ struct TargetRun {
     std::unique_ptr<Engine> engine;
     std::optional<std::string> extension_version;
     std::string engine_reason;  // why this engine: "trovella_migrate 0.2.0 is installed", "--engine client", ...
+    // The client engine on the same connection: migrate hands it a run the extension cannot do
+    // (a migration that cannot run in a transaction), saying so through on_message.
+    std::function<std::unique_ptr<Engine>()> client_engine;
+    std::function<void(const ServerMessage&)> on_message;
     Outcome outcome;
 
     std::string described() const {

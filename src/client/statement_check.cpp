@@ -268,6 +268,14 @@ core::StatementFacts facts_of(const json& raw, std::string_view sql) {
             facts.vacuum = flag(node, "is_vacuumcmd");
             break;
         case StatementNode::IndexStmt:
+            facts.concurrent = flag(node, "concurrent");
+            facts.if_not_exists = flag(node, "if_not_exists");
+            facts.index_name = text(node, "idxname");
+            if (const json* relation = member(node, "relation")) {
+                facts.relation_schema = text(*relation, "schemaname");
+                facts.relation_name = text(*relation, "relname");
+            }
+            break;
         case StatementNode::DropStmt:
             facts.concurrent = flag(node, "concurrent");
             break;

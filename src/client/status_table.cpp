@@ -35,6 +35,9 @@ std::string note(const StatusRow& row, core::Layout layout) {
                (layout == core::Layout::journal ? "journal" : "migrations folder") + " lacks";
     if (row.state == "orphan") return "file not in the journal: never run";
     if (row.state == "pending" && row.hash) return "sha256 " + short_hash(row.hash);
+    if (row.state == "partial")
+        return "run outside a transaction and interrupted: " + row.progress.value_or("?") +
+               " statements completed; migrate resumes it";
     return {};
 }
 
@@ -55,6 +58,7 @@ StatusCounts count_states(const std::vector<StatusRow>& rows) {
         const std::string& s = row.state;
         if (s == "applied") ++c.applied;
         if (s == "pending") ++c.pending_in_order;
+        if (s == "partial") ++c.partial, ++c.pending_in_order;
         if (s == "modified") ++c.modified;
         if (s == "out_of_order") ++c.out_of_order;
         if (s == "unknown") ++c.unknown;
@@ -68,7 +72,8 @@ StatusCounts count_states(const std::vector<StatusRow>& rows) {
 std::string status_table(const std::vector<StatusRow>& rows, core::Layout layout) {
     std::vector<std::vector<std::string>> cells{{"IDX", "TAG", "STATE", "GENERATED (UTC)", "APPLIED AT", "NOTE"}};
     for (const auto& row : rows)
-        cells.push_back({row.idx ? std::to_string(*row.idx) : "", printable_tag(row.tag), row.state,
+        cells.push_back({row.idx ? std::to_string(*row.idx) : "", printable_tag(row.tag),
+                         row.state + (row.progress ? " " + *row.progress : ""),
                          row.created_at ? utc(*row.created_at) : "", row.applied_at_shown.value_or(""), note(row, layout)});
     std::vector<std::size_t> width(6, 0);
     for (const auto& line : cells)
@@ -90,6 +95,7 @@ std::string status_summary(const std::vector<StatusRow>& rows) {
     StatusCounts c = count_states(rows);
     std::string line = core::messages::migration_state(c.recorded, c.expected, c.pending);
     std::vector<std::string> others;
+    if (c.partial > 0) others.push_back(std::to_string(c.partial) + " partly applied");
     if (c.out_of_order > 0) others.push_back(std::to_string(c.out_of_order) + " out of order");
     if (c.modified > 0) others.push_back(std::to_string(c.modified) + " modified");
     if (c.unknown > 0) others.push_back(std::to_string(c.unknown) + " unknown");

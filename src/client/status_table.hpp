@@ -19,6 +19,7 @@ std::string status_summary(const std::vector<StatusRow>& rows);
 struct StatusCounts {
     std::size_t recorded = 0, expected = 0, pending = 0;  // as the wiki counts them
     std::size_t applied = 0, pending_in_order = 0, modified = 0, out_of_order = 0, unknown = 0, orphan = 0;
+    std::size_t partial = 0;  // counted as pending too: no tracking row records them yet
 };
 StatusCounts count_states(const std::vector<StatusRow>& rows);
 

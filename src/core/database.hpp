@@ -17,13 +17,14 @@
 #include "core/options.hpp"
 #include "core/planner.hpp"
 #include "core/splitter.hpp"
+#include "core/statement_check.hpp"
 #include "core/upgrade.hpp"
 
 namespace trovella::core {
 
 // One event of the extension's history (trovella_migrate.migration_event), about one tracking row.
 struct HistoryEvent {
-    const char* action = "applied";  // applied | adopted | baselined | repaired | removed
+    const char* action = "applied";  // applied | adopted | baselined | repaired | removed | partial
     std::optional<std::int64_t> tracking_id;
     std::string tag;
     std::optional<std::int64_t> idx;
@@ -32,6 +33,13 @@ struct HistoryEvent {
     std::int64_t created_at = 0;
     std::optional<std::int64_t> statements;
     std::optional<double> duration_ms;
+};
+
+// What the history last recorded of a migration run statement by statement outside a transaction
+// (core/outside_transaction.hpp) that has not finished: no tracking row records it yet.
+struct Progress {
+    std::string hash;            // of the file it ran from
+    std::int64_t completed = 0;  // statements (pieces between breakpoints) completed
 };
 
 // What the history last recorded about a tracking row id.
@@ -58,12 +66,6 @@ struct StatementRun {
     int total = 0;  // statements of the migration
 };
 
-// A migration whose statements the database checks before anything runs.
-struct MigrationToCheck {
-    const JournalEntry* entry = nullptr;
-    const std::vector<Statement>* statements = nullptr;
-};
-
 // What the caller must be allowed to do with the tracking table. alter: what its owner may (the
 // upgrade to Drizzle 1.x's version 1 adds two columns).
 enum class Access { read, append, update, alter };
@@ -84,6 +86,8 @@ struct TrackingCount {
     bool operator==(const TrackingCount& other) const { return rows == other.rows && max_id == other.max_id; }
     bool operator!=(const TrackingCount& other) const { return !(*this == other); }
 };
+
+class OutsideTransaction;
 
 class Database {
 public:
@@ -120,15 +124,23 @@ public:
 
     // The extension's history.
     virtual std::map<std::int64_t, KnownRow> history_rows() = 0;  // latest event per tracking id
+    // Migrations run outside a transaction and not finished, by created_at (status shows them
+    // "partial"); none where nothing can have run outside a transaction.
+    virtual std::map<std::int64_t, Progress> partial_migrations() { return {}; }
     virtual void record(const HistoryEvent& event) = 0;
     virtual void finish_history() = 0;
 
-    // Statements: checked all at once before any runs (syntax, and what cannot run in a
-    // migration), then run one by one; a failing statement's error names it.
-    virtual void check_statements(const std::vector<MigrationToCheck>& migrations) = 0;
+    // Statements: read all at once by PostgreSQL's parser before any runs (a syntax error is thrown
+    // naming its statement); the run decides from their verdicts what it refuses. Then they run
+    // one by one; a failing statement's error names it.
+    virtual std::vector<CheckedStatement> check_statements(const std::vector<MigrationToCheck>& migrations) = 0;
     virtual void execute(const StatementRun& run) = 0;
     // Ends the transaction and starts a new one (apply_each).
     virtual void commit() = 0;
+
+    // A host that can leave the transaction block runs the migrations that cannot run in one
+    // (the client, core/outside_transaction.hpp); the extension cannot (nullptr): it refuses them.
+    virtual OutsideTransaction* outside_transaction() { return nullptr; }
 
     // What the user sees as it happens.
     virtual void notice(const std::string& message) = 0;

@@ -47,6 +47,13 @@ public:
     const std::string& detail() const noexcept { return detail_; }
     const std::string& hint() const noexcept { return hint_; }
 
+    // The CONTEXT line of an error about one statement of a migration (statement_context()).
+    const std::string& context() const noexcept { return context_; }
+    Error& with_context(std::string context) {
+        context_ = std::move(context);
+        return *this;
+    }
+
     // A line more of DETAIL or HINT, added as the error passes through a run (empty: nothing).
     void add_detail(const std::string& line) { append(detail_, line); }
     void add_hint(const std::string& line) { append(hint_, line); }
@@ -60,6 +67,7 @@ private:
     ErrorKind kind_;
     std::string detail_;
     std::string hint_;
+    std::string context_;
 };
 
 inline Error invalid_input(std::string message, std::string detail = {}, std::string hint = {}) {

@@ -12,8 +12,11 @@ namespace trovella::core {
 struct FailureNote {
     std::string detail;
     std::string hint;
-    // Added only when the host recognizes its lock table as exhausted.
+    // Added only when the host recognizes its lock table as exhausted (SQLSTATE 53200).
     std::string hint_if_lock_table_full;
+    // Added only for "unsafe use of new value" of an enum (SQLSTATE 55P04): ALTER TYPE ... ADD
+    // VALUE and a use of the value in one transaction.
+    std::string hint_if_new_enum_value_used;
 };
 
 using HostAnnotator = std::function<void(const std::exception_ptr& failure, const FailureNote& note)>;

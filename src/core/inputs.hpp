@@ -27,6 +27,7 @@ struct Inputs {
 
     const std::string& text_of(const JournalEntry& entry) const { return texts->find(entry.tag)->second; }
     const std::string& hash_of(const JournalEntry& entry) const { return hashes.find(entry.tag)->second; }
+    bool has_text(const JournalEntry& entry) const { return texts && texts->count(entry.tag) > 0; }
 };
 
 enum class Texts { required, optional };

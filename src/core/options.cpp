@@ -28,7 +28,7 @@ std::set<std::string> accepted_keys(Function fn) {
             keys.insert("raise");
             break;
         case Function::plan:
-            keys.insert({"allow_out_of_order", "allow_modified"});
+            keys.insert({"allow_out_of_order", "allow_modified", "single_transaction"});
             break;
         case Function::baseline:
         case Function::repair:
@@ -117,6 +117,7 @@ Options parse_options(std::string_view json_text, Function fn) {
         else if (key == "allow_out_of_order") options.allow_out_of_order = read_bool(value, key);
         else if (key == "allow_modified") options.allow_modified = read_bool(value, key);
         else if (key == "raise") options.raise = read_bool(value, key);
+        else if (key == "single_transaction") options.single_transaction = read_bool(value, key);
         else if (key == "lock_timeout") options.lock_timeout = read_interval(value, key);
         else if (key == "statement_timeout") options.statement_timeout = read_interval(value, key);
     }

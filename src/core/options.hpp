@@ -20,6 +20,9 @@ struct Options {
     bool allow_out_of_order = false;
     bool allow_modified = false;
     bool raise = true;
+    // plan: as one transaction would run them (apply(), migrate --single-transaction): a migration
+    // that cannot run in a transaction is refused as apply() refuses it, instead of listed.
+    bool single_transaction = false;
     std::optional<std::string> lock_timeout;       // PostgreSQL interval text, checked by the server
     std::optional<std::string> statement_timeout;
 };

@@ -3,6 +3,8 @@
 #include "core/error.hpp"
 #include "core/interrupts.hpp"
 #include "core/messages.hpp"
+#include "core/outside_transaction.hpp"
+#include "core/splitter.hpp"
 #include "core/no_postgres.hpp"  // keep last
 
 namespace trovella::core {
@@ -20,6 +22,7 @@ void tell_naming(Database& db, const Naming& naming) {
 std::vector<StatusRow> status(Database& db, const Inputs& in) {
     const Naming naming = read_names(db, in);
     const auto known = db.history_rows();
+    const auto partial = db.partial_migrations();
     const Assessment a = assess(in.journal, naming.rows, &in.hashes);
     tell_naming(db, naming);
     // When the extension applied (or baselined, or repaired) this very row; none for rows it only
@@ -42,6 +45,13 @@ std::vector<StatusRow> status(Database& db, const Inputs& in) {
         r.hash = e.file_hash;
         if (e.row != nullptr) r.recorded_hash = e.row->hash;
         r.applied_at = applied_at(e.row, e.entry->when);
+        if (e.row == nullptr) {
+            if (auto p = partial.find(e.entry->when); p != partial.end()) {
+                r.progress = std::to_string(p->second.completed);
+                if (in.has_text(*e.entry))
+                    r.progress = *r.progress + "/" + std::to_string(split_statements(in.text_of(*e.entry)).size());
+            }
+        }
         out.push_back(std::move(r));
     }
     for (const auto* row : a.unknown) {
@@ -88,12 +98,14 @@ std::vector<PlannedStatement> plan(Database& db, const Inputs& in) {
     if (naming.upgrade && !naming.unmatched.empty()) throw upgrade_refusal(naming, db.tracking_table_name());
     tell_naming(db, naming);
     check_can_apply(a, in.options);
-    const Work work = prepare(a, in, db);
+    const Work work = prepare(a, in, db, in.options.single_transaction ? Purpose::run : Purpose::plan);
     std::vector<PlannedStatement> out;
     for (std::size_t i = 0; i < work.entries.size(); ++i) {
         const JournalEntry& entry = *work.entries[i]->entry;
+        const bool in_transaction = !work.outside[i];
+        if (!in_transaction) db.notice(outside_announcement(*work.outside[i]));
         for (const auto& statement : work.statements[i])
-            out.push_back({idx_of(entry), entry.tag, statement.number, statement.line, statement.sql});
+            out.push_back({idx_of(entry), entry.tag, statement.number, statement.line, statement.sql, in_transaction});
     }
     return out;
 }

@@ -23,6 +23,10 @@ struct StatusRow {
     std::optional<std::string> hash;           // of the file, when the text was given
     std::optional<std::string> recorded_hash;  // of the tracking row
     std::optional<std::string> applied_at;     // when the extension applied (baselined, repaired) it
+    // A pending migration run outside a transaction and interrupted: "<completed>/<statements>"
+    // ("<completed>" alone when its text was not given); its state then reads "partial".
+    std::optional<std::string> progress;
+    std::string state_name() const { return progress ? "partial" : core::state_name(state); }
 };
 
 std::vector<StatusRow> status(Database& db, const Inputs& in);
@@ -45,6 +49,7 @@ struct PlannedStatement {
     int number = 0;
     int line = 0;
     std::string_view sql;
+    bool in_transaction = true;  // false: its migration runs statement by statement outside one
 };
 
 // The same decisions and checks as apply, without running or recording anything.

@@ -10,11 +10,17 @@
 #include "core/folders.hpp"
 #include "core/interrupts.hpp"
 #include "core/messages.hpp"
+#include "core/outside_transaction.hpp"
+#include "core/run_support.hpp"
 #include "core/no_postgres.hpp"  // keep last
 
 namespace trovella::core {
 
 namespace msg = messages;
+using run_support::annotate;
+using run_support::event_for;
+using run_support::elapsed_ms;
+using run_support::noting_failure;
 
 namespace {
 
@@ -50,38 +56,6 @@ private:
     Database& db_;
     ApplyResult& result_;
 };
-
-// Adds `note` to a failure on its way out: to a core::Error here, to the database's own errors
-// by the database.
-void annotate(Database& db, const std::exception_ptr& failure, const FailureNote& note) {
-    annotate_failure(failure, note, [&db](const std::exception_ptr& f, const FailureNote& n) { db.annotate(f, n); });
-}
-
-// Runs `body`; on a failure, adds what `note()` says and rethrows.
-template <class Body, class Note>
-void noting_failure(Database& db, Body&& body, Note&& note) {
-    std::exception_ptr failure;
-    try {
-        body();
-    } catch (...) {
-        failure = std::current_exception();
-    }
-    if (!failure) return;
-    annotate(db, failure, note());
-    std::rethrow_exception(failure);
-}
-
-HistoryEvent event_for(const char* action, const JournalEntry& entry, const std::string& hash,
-                       std::int64_t tracking_id) {
-    HistoryEvent event;
-    event.action = action;
-    event.tracking_id = tracking_id;
-    event.tag = entry.tag;
-    event.idx = entry.idx;
-    event.hash = hash;
-    event.created_at = entry.when;
-    return event;
-}
 
 // Brings the history up to date with the tracking table before a run changes it: rows written by
 // someone else (drizzle-kit) are recorded once as "adopted", with their tag, so that the history
@@ -144,12 +118,6 @@ void write_names(Database& db, const Naming& naming) {
 
 namespace {
 
-std::string elapsed_ms(double ms) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.1f", ms);
-    return text;
-}
-
 // Runs one migration and records it (tracking row and history); returns the tracking row's id.
 std::int64_t run_migration(Database& db, const Inputs& in, const JournalEntry& entry,
                            const std::vector<Statement>& statements) {
@@ -168,6 +136,16 @@ std::int64_t run_migration(Database& db, const Inputs& in, const JournalEntry& e
     db.notice("applied " + entry.tag + " (" + count + " in " + elapsed_ms(ms) + " ms)");
     return id;
 }
+
+const char* kNewEnumValueHint =
+    "A value added by ALTER TYPE ... ADD VALUE cannot be used in the transaction that adds it, and apply() runs every "
+    "pending migration in one. When the value is added and used in different migrations, apply them one transaction "
+    "each: trovella-migrate migrate --commit-each, or CALL trovella_migrate.apply_each(...). A migration that adds and "
+    "uses the value itself must be split in two.";
+
+const char* kNewEnumValueInOneMigrationHint =
+    "A value added by ALTER TYPE ... ADD VALUE cannot be used in the transaction that adds it, and each migration runs "
+    "in one: a migration that adds and uses the value itself must be split in two.";
 
 const char* kLockTableHint =
     "apply() runs every pending migration in one transaction, which holds the locks of every object they touch "
@@ -254,7 +232,12 @@ struct Seen {
 
 std::int64_t idx_of(const JournalEntry& entry) { return entry.idx.value_or(static_cast<std::int64_t>(entry.position)); }
 
-Work prepare(const Assessment& a, const Inputs& in, Database& db) {
+namespace {
+
+
+}  // namespace
+
+Work prepare(const Assessment& a, const Inputs& in, Database& db, Purpose purpose) {
     Work work;
     work.entries = entries_to_apply(a);
     work.statements.reserve(work.entries.size());
@@ -264,7 +247,30 @@ Work prepare(const Assessment& a, const Inputs& in, Database& db) {
         work.statements.push_back(split_statements(in.text_of(*e->entry)));
     }
     for (std::size_t i = 0; i < work.entries.size(); ++i) to_check.push_back({work.entries[i]->entry, &work.statements[i]});
-    db.check_statements(to_check);
+    work.checked = db.check_statements(to_check);
+    if (purpose == Purpose::run && db.outside_transaction() == nullptr)
+        refuse_unless_transactional(work.checked);
+    else
+        refuse_never_runnable(work.checked);
+    // The migrations that run outside a transaction: each with the statement that makes it so and
+    // all of its statements.
+    work.outside.resize(work.entries.size());
+    std::map<const JournalEntry*, std::size_t> position;
+    for (std::size_t i = 0; i < work.entries.size(); ++i) position.emplace(work.entries[i]->entry, i);
+    // The statement named when the run announces it: the first that PostgreSQL refuses in a
+    // transaction block, else the first of the file's own transaction control.
+    for (const auto& c : work.checked) {
+        auto& slot = work.outside[position.at(c.entry)];
+        if (!runs_outside_transaction(c.verdict.cls)) continue;
+        if (!slot) slot = OutsideMigration{c.entry, &work.statements[position.at(c.entry)], &c, {}};
+        else if (slot->reason->verdict.cls != StatementClass::no_transaction_block &&
+                 c.verdict.cls == StatementClass::no_transaction_block)
+            slot->reason = &c;
+    }
+    for (const auto& c : work.checked) {
+        check_interrupts();
+        if (auto& slot = work.outside[position.at(c.entry)]) slot->checked.push_back(&c);
+    }
     return work;
 }
 
@@ -281,16 +287,33 @@ ApplyResult apply(Database& db, const Inputs& in) {
         say(msg::nothing_pending());
     } else {
         say(msg::running());
+        // The tags committed when a migration that cannot run in a transaction left it.
+        std::size_t committed = 0;
         noting_failure(
             db,
             [&] {
                 for (std::size_t i = 0; i < work.entries.size(); ++i) {
                     const auto& entry = *work.entries[i]->entry;
-                    run_migration(db, in, entry, work.statements[i]);
+                    if (work.outside[i]) {
+                        committed = result.applied_tags.size();
+                        run_outside_transaction(db, *db.outside_transaction(), in, *work.outside[i]);
+                        committed = result.applied_tags.size() + 1;
+                    } else {
+                        run_migration(db, in, entry, work.statements[i]);
+                    }
                     result.applied_tags.push_back(entry.tag);
                 }
             },
-            [] { return FailureNote{{}, {}, kLockTableHint}; });
+            [&] {
+                FailureNote note{{}, {}, kLockTableHint, kNewEnumValueHint};
+                if (committed > 0) {
+                    std::vector<std::string> tags;
+                    for (std::size_t i = 0; i < committed; ++i) tags.push_back(quote_tag(result.applied_tags[i]));
+                    note.detail = "Committed before the failure (a migration that cannot run in a transaction ends the "
+                                  "run's transaction), and applied: " + msg::join(tags, ", ") + ".";
+                }
+                return note;
+            });
     }
     result.applied = result.applied_tags.size();
     verify_after(db, in, result, say);
@@ -305,19 +328,18 @@ ApplyResult apply_each(Database& db, const Inputs& in) {
     // What to apply is decided once, against the state before the call (DESIGN section 4), and
     // checked again before each migration against what other runners committed since.
     std::vector<const JournalEntry*> todo;
-    std::vector<std::vector<Statement>> statements;
+    Work work;
     Seen seen;
     {
         SettingsScope settings(db, in.options);
         Naming naming;
         const Assessment before = begin_run(db, naming, in, result, say, Function::apply_each);
-        Work work = prepare(before, in, db);
+        work = prepare(before, in, db);
         // An upgrade commits here, with the history, before any migration runs (as drizzle-orm
         // 1.x commits its upgrade first): a failing migration leaves the table upgraded.
         write_names(db, naming);
         reconcile_history(db, before, naming.rows);
         for (const auto* e : work.entries) todo.push_back(e->entry);
-        statements = std::move(work.statements);
         for (auto& row : naming.rows) seen.add(std::move(row), false);
         settings.finish();
     }
@@ -347,7 +369,9 @@ ApplyResult apply_each(Database& db, const Inputs& in) {
                 const bool done = seen.applied(in.journal, entry);
                 if (!done) {
                     stage = Stage::running;
-                    const std::int64_t id = run_migration(db, in, entry, statements[i]);
+                    const std::int64_t id =
+                        work.outside[i] ? run_outside_transaction(db, *db.outside_transaction(), in, *work.outside[i])
+                                        : run_migration(db, in, entry, work.statements[i]);
                     seen.add(TrackingRow{id, in.hash_of(entry), entry.when, row_name(in, entry)}, true);
                 }
                 settings.finish();
@@ -363,12 +387,12 @@ ApplyResult apply_each(Database& db, const Inputs& in) {
                     case Stage::running:
                         return FailureNote{committed_so_far(result),
                                            "Fix " + tag + " and call apply_each again: it continues with that migration.",
-                                           kLockTableHint};
+                                           kLockTableHint, kNewEnumValueInOneMigrationHint};
                     case Stage::rechecking:
                         return FailureNote{committed_so_far(result),
                                            "Another runner committed migrations while apply_each was running; nothing of " +
                                                tag + " ran.",
-                                           {}};
+                                           {}, {}};
                     case Stage::locking:
                         break;
                 }
@@ -376,7 +400,7 @@ ApplyResult apply_each(Database& db, const Inputs& in) {
                                    "This happened before " + tag +
                                        " started (while taking the migration lock or reading the tracking table); call "
                                        "apply_each again to continue with it.",
-                                   {}};
+                                   {}, {}};
             });
     }
     result.applied = result.applied_tags.size();

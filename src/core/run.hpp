@@ -8,11 +8,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/database.hpp"
 #include "core/inputs.hpp"
+#include "core/outside_transaction.hpp"
 
 namespace trovella::core {
 
@@ -26,15 +28,26 @@ struct ApplyResult {
     std::vector<std::string> messages;  // the wiki's lines, in order
 };
 
-// The migrations a run would apply, in journal order, split into statements.
+// The migrations a run would apply, in journal order, split into statements; each SQL statement
+// as the parser read it; and, for each migration that cannot run in a transaction, what the run
+// needs to run it outside one (core/outside_transaction.hpp). A Work refers to itself: keep it
+// where it was made or move it whole.
 struct Work {
     std::vector<const EntryState*> entries;
     std::vector<std::vector<Statement>> statements;
+    std::vector<CheckedStatement> checked;
+    std::vector<std::optional<OutsideMigration>> outside;  // per entry
 };
 
-// Splits what `assessment` says to apply and has the database check every statement before any
-// runs (syntax errors and statements that cannot run in a migration are refused here).
-Work prepare(const Assessment& assessment, const Inputs& in, Database& db);
+// What prepare() is for: a run refuses a migration that cannot run in a transaction unless the
+// database can leave it (the client); a plan lists it, marked.
+enum class Purpose { run, plan };
+
+// Splits what `assessment` says to apply and has the database's parser read every statement
+// before any runs: syntax errors, statements no migration can run (COPY ... FROM STDIN, two-phase
+// commit) and, for a run in a database that cannot leave its transaction, statements that cannot
+// run in one, are refused here.
+Work prepare(const Assessment& assessment, const Inputs& in, Database& db, Purpose purpose = Purpose::run);
 
 ApplyResult apply(Database& db, const Inputs& in);
 ApplyResult apply_each(Database& db, const Inputs& in);

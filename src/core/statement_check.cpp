@@ -1,5 +1,7 @@
 #include "core/statement_check.hpp"
 
+#include <algorithm>
+
 #include "core/error.hpp"
 #include "core/interrupts.hpp"
 #include "core/messages.hpp"
@@ -33,6 +35,7 @@ void add_checked_statements(std::vector<CheckedStatement>& out, const MigrationT
         checked.offset = f.location;
         checked.length = f.length;
         checked.node = f.node;
+        checked.facts = f;
         checked.verdict = classify(f);
         out.push_back(checked);
         first = false;
@@ -69,13 +72,39 @@ void refuse_statements(const std::vector<CheckedStatement>& statements, bool (*r
                 messages::join(lines, "\n"), hint);
 }
 
+namespace {
+
+const char* kNeverRunsHint =
+    "No migration can run these: a migration cannot hand its work to two-phase commit, and COPY ... FROM STDIN or TO "
+    "STDOUT needs data a migration file does not carry. Nothing was run. Remove them from the migration.";
+
+const char* kOutsideTransactionHint =
+    "PostgreSQL refuses these statements inside a function or a transaction block, and apply() (and trovella-migrate "
+    "migrate --single-transaction) runs every migration inside one. Nothing was run. trovella-migrate migrate, without "
+    "--single-transaction, runs such a migration statement by statement outside a transaction (no migration can run "
+    "COPY ... FROM STDIN or TO STDOUT, or two-phase commit); or remove them from the migration.";
+
+}  // namespace
+
+bool runs_outside_transaction(StatementClass cls) {
+    return cls == StatementClass::no_transaction_block || cls == StatementClass::transaction_control;
+}
+
+bool never_runs(StatementClass cls) {
+    return cls == StatementClass::two_phase_commit || cls == StatementClass::copy_protocol;
+}
+
 void refuse_unless_transactional(const std::vector<CheckedStatement>& statements) {
-    refuse_statements(
-        statements, [](StatementClass cls) { return cls != StatementClass::transactional; },
-        "PostgreSQL refuses these statements inside a function or a transaction block, and apply runs every "
-        "migration inside one. Nothing was run. Remove them from the migration (drop CONCURRENTLY, or drop the "
-        "embedded BEGIN/COMMIT: the migration already runs in a transaction), or run them separately with psql "
-        "after apply.");
+    const bool outside = std::any_of(statements.begin(), statements.end(),
+                                     [](const CheckedStatement& s) { return runs_outside_transaction(s.verdict.cls); });
+    if (outside)
+        refuse_statements(statements, [](StatementClass cls) { return cls != StatementClass::transactional; },
+                          kOutsideTransactionHint);
+    refuse_never_runnable(statements);
+}
+
+void refuse_never_runnable(const std::vector<CheckedStatement>& statements) {
+    refuse_statements(statements, never_runs, kNeverRunsHint);
 }
 
 }  // namespace trovella::core

@@ -9,10 +9,17 @@
 #include <string_view>
 #include <vector>
 
-#include "core/database.hpp"
+#include "core/journal.hpp"
+#include "core/splitter.hpp"
 #include "core/statement_rules.hpp"
 
 namespace trovella::core {
+
+// A migration whose statements the database checks before anything runs.
+struct MigrationToCheck {
+    const JournalEntry* entry = nullptr;
+    const std::vector<Statement>* statements = nullptr;
+};
 
 // One SQL statement of a migration. A statement sent (the piece between two breakpoints, which
 // messages number "statement i of n") may hold several SQL statements (`A; B;`): each has its own
@@ -25,6 +32,7 @@ struct CheckedStatement {
     std::size_t offset = 0;                // its bytes in the piece: [offset, offset + length),
     std::size_t length = 0;                // from RawStmt.stmt_location (comments before it included)
     StatementNode node = StatementNode::other;
+    StatementFacts facts;  // what the parser found (the index a CREATE INDEX builds, ...)
     Verdict verdict;
 
     // Its text in the piece (without the semicolon that ends it).
@@ -55,10 +63,17 @@ std::string refusal_line(const CheckedStatement& statement);
 void refuse_statements(const std::vector<CheckedStatement>& statements, bool (*refused)(StatementClass),
                        const std::string& hint);
 
-// What both engines refuse today, since both run every migration inside a transaction: every
-// statement that is not transactional, with the hint the extension has always given. (A runner
-// that can leave the transaction block refuses only what none can run: two_phase_commit and
-// copy_protocol.)
+// Where a migration runs inside a transaction (apply(), migrate --single-transaction): throws
+// Error(unsupported) naming every statement that cannot run inside one (each on a line of DETAIL),
+// with a hint naming the client's way through; returns when there is none.
 void refuse_unless_transactional(const std::vector<CheckedStatement>& statements);
+// Where a migration may run outside a transaction (the client): refuses only what no migration
+// can run (two-phase commit, COPY ... FROM STDIN / TO STDOUT).
+void refuse_never_runnable(const std::vector<CheckedStatement>& statements);
+
+// The classes of statements that make a migration run outside a transaction (statement by
+// statement, by the client), and those no migration can run.
+bool runs_outside_transaction(StatementClass cls);
+bool never_runs(StatementClass cls);
 
 }  // namespace trovella::core

@@ -18,11 +18,12 @@
 //                         cannot hand its work to a transaction manager; no engine runs them.
 //   copy_protocol         COPY ... FROM STDIN / TO STDOUT: needs the COPY sub-protocol and data
 //                         that a migration file does not carry; no engine runs them.
-// Today both engines run every migration inside a transaction and refuse every statement that is
-// not transactional (refuse_unless_transactional in core/statement_check.hpp). A runner that can
-// leave the transaction block (issue 11) runs a migration holding no_transaction_block or
-// transaction_control statements statement by statement outside one, and still refuses the last
-// two classes.
+// Where a migration runs inside a transaction (the extension's apply(), migrate
+// --single-transaction) every statement that is not transactional is refused
+// (refuse_unless_transactional in core/statement_check.hpp). The client, which can leave the
+// transaction block, runs a migration holding no_transaction_block or transaction_control
+// statements statement by statement outside one (core/outside_transaction.hpp), and still refuses
+// the last two classes.
 #pragma once
 
 #include <cstddef>
@@ -86,6 +87,13 @@ struct StatementFacts {
     // given wins), as defGetBoolean reads them.
     std::optional<bool> connect;
     std::optional<bool> create_slot;
+    // IndexStmt: the index's name (empty when PostgreSQL chooses one), IF NOT EXISTS, and its table
+    // as written (the schema empty when not qualified): what a runner outside a transaction needs
+    // to find an index that an interrupted CREATE INDEX CONCURRENTLY left invalid.
+    std::string index_name;
+    bool if_not_exists = false;
+    std::string relation_schema;
+    std::string relation_name;
     // RawStmt.stmt_location and stmt_len: the statement's byte offset in the parsed text, and its
     // length in bytes (0: to the end of the text).
     std::size_t location = 0;

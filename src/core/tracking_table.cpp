@@ -226,11 +226,14 @@ void TrackingTable::require_access(Access access) {
                 {}, "As the table's owner or a superuser: " + grants);
 }
 
-void TrackingTable::lock() {
+void TrackingTable::lock(LockScope scope) {
     relation_.reset();  // what the lock protects is looked at again once it is held
     checked_access_ = 0;
+    const bool session = scope == LockScope::session;
     const std::vector<SqlParam> key{SqlParam::of_int4(kLockClass), SqlParam::of(quoted_)};
-    auto got = sql_.query("SELECT pg_catalog.pg_try_advisory_xact_lock($1, pg_catalog.hashtext($2))", key);
+    auto got = sql_.query(session ? "SELECT pg_catalog.pg_try_advisory_lock($1, pg_catalog.hashtext($2))"
+                                  : "SELECT pg_catalog.pg_try_advisory_xact_lock($1, pg_catalog.hashtext($2))",
+                          key);
     if (is_true(got.at(0).at(0))) return;
 
     // Someone else is migrating: say who, then wait (bounded by the lock_timeout option).
@@ -238,14 +241,21 @@ void TrackingTable::lock() {
     sql_.notice("waiting for the migration lock on " + quoted_ + ", held by " + holder);
     std::exception_ptr failure;
     try {
-        sql_.query("SELECT pg_catalog.pg_advisory_xact_lock($1, pg_catalog.hashtext($2))", key);
+        sql_.query(session ? "SELECT pg_catalog.pg_advisory_lock($1, pg_catalog.hashtext($2))"
+                           : "SELECT pg_catalog.pg_advisory_xact_lock($1, pg_catalog.hashtext($2))",
+                   key);
     } catch (...) {
         failure = std::current_exception();  // lock_timeout, cancel: say who held it
     }
     if (!failure) return;
-    annotate_failure(failure, FailureNote{"The migration lock on " + quoted_ + " is held by " + holder + ".", {}, {}},
+    annotate_failure(failure, FailureNote{"The migration lock on " + quoted_ + " is held by " + holder + ".", {}, {}, {}},
                      [this](const std::exception_ptr& f, const FailureNote& note) { sql_.annotate(f, note); });
     std::rethrow_exception(failure);
+}
+
+void TrackingTable::unlock_session() {
+    sql_.query("SELECT pg_catalog.pg_advisory_unlock($1, pg_catalog.hashtext($2))",
+               {SqlParam::of_int4(kLockClass), SqlParam::of(quoted_)});
 }
 
 std::string TrackingTable::lock_holder() {

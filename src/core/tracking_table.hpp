@@ -41,9 +41,13 @@ public:
     // Version 1 when the table has a column called `name` (drizzle-orm 1.x's own rule).
     TableVersion version();
     void create_if_missing(TableVersion version);
-    // Serializes runners on this tracking table until the transaction ends. When another runner
-    // holds it, says who (pid, application_name, since when) and waits, bounded by lock_timeout.
-    void lock();
+    // Serializes runners on this tracking table until the transaction ends (LockScope::session:
+    // until unlock_session() or the end of the session, for a run that leaves its transaction; the
+    // same key, so either kind waits for the other). When another runner holds it, says who (pid,
+    // application_name, since when) and waits, bounded by lock_timeout.
+    enum class LockScope { transaction, session };
+    void lock(LockScope scope = LockScope::transaction);
+    void unlock_session();
     // The caller must hold what the operation needs (42501 naming the GRANT otherwise).
     void require_access(Access access);
 

@@ -110,11 +110,13 @@ Datum status_impl(FunctionCallInfo fcinfo) {
     const core::Inputs in = read_inputs(fcinfo, core::Function::status, core::Texts::optional);
     auto report = with_database(in, core::Function::status, Mode::read_only,
                                 [&](SpiDatabase& db) { return core::status(db, in); });
-    ResultSet rows(fcinfo);  // idx, tag, created_at, state, hash, recorded_hash, applied_at
+    ResultSet rows(fcinfo);  // idx, tag, created_at, state, hash, recorded_hash, applied_at, progress (0.3.0)
+    const std::size_t columns = rows.columns();
     for (const auto& r : report) {
-        OutputRow row(7);
-        row.int4(0, r.idx).text(1, r.tag).int8(2, r.created_at).text(3, std::string(core::state_name(r.state)));
+        OutputRow row(columns);
+        row.int4(0, r.idx).text(1, r.tag).int8(2, r.created_at).text(3, r.state_name());
         row.text(4, r.hash).text(5, r.recorded_hash).timestamptz(6, r.applied_at);
+        if (columns > 7) row.text(7, r.progress);
         rows.add(row);
     }
     return rows.done();
@@ -134,10 +136,12 @@ Datum plan_impl(FunctionCallInfo fcinfo) {
     const core::Inputs in = read_inputs(fcinfo, core::Function::plan, core::Texts::required);
     auto planned = with_database(in, core::Function::plan, Mode::read_only,
                                  [&](SpiDatabase& db) { return core::plan(db, in); });
-    ResultSet rows(fcinfo);  // idx, tag, statement, line, sql
+    ResultSet rows(fcinfo);  // idx, tag, statement, line, sql, in_transaction (0.3.0)
+    const std::size_t columns = rows.columns();
     for (const auto& p : planned) {
-        OutputRow row(5);
+        OutputRow row(columns);
         row.int4(0, p.idx).text(1, p.tag).int4(2, p.number).int4(3, p.line).text(4, std::string(p.sql));
+        if (columns > 5) row.boolean(5, p.in_transaction);
         rows.add(row);
     }
     return rows.done();

@@ -69,6 +69,7 @@ Datum guarded_entry(FunctionCallInfo fcinfo, Datum (*impl)(FunctionCallInfo)) {
     const char* message = nullptr;
     char* detail = nullptr;
     char* hint = nullptr;
+    char* context = nullptr;
     core::set_interrupt_check(&check_for_interrupts);
     try {
         return impl(fcinfo);
@@ -79,6 +80,7 @@ Datum guarded_entry(FunctionCallInfo fcinfo, Datum (*impl)(FunctionCallInfo)) {
         message = copy_text(e.what());
         detail = copy_text(e.detail().c_str());
         hint = copy_text(e.hint().c_str());
+        if (!e.context().empty()) context = copy_text(e.context().c_str());
     } catch (const std::bad_alloc&) {
         sqlstate = ERRCODE_OUT_OF_MEMORY;
         message = "out of memory in trovella_migrate";
@@ -90,7 +92,8 @@ Datum guarded_entry(FunctionCallInfo fcinfo, Datum (*impl)(FunctionCallInfo)) {
     // Every exception object is gone here: raising (a longjmp) is safe.
     if (pg_error != nullptr) ReThrowError(pg_error);
     ereport(ERROR, (errcode(sqlstate), errmsg("%s", message != nullptr ? message : "trovella_migrate error"),
-                    detail != nullptr ? errdetail("%s", detail) : 0, hint != nullptr ? errhint("%s", hint) : 0));
+                    detail != nullptr ? errdetail("%s", detail) : 0, hint != nullptr ? errhint("%s", hint) : 0,
+                    context != nullptr ? errcontext_msg("%s", context) : 0));
     pg_unreachable();
 }
 

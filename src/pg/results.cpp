@@ -69,6 +69,8 @@ ResultSet::ResultSet(FunctionCallInfo fcinfo) {
     rsinfo_ = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
 }
 
+std::size_t ResultSet::columns() const { return static_cast<std::size_t>(rsinfo_->setDesc->natts); }
+
 void ResultSet::add(OutputRow& row) {
     pg_call([&] { tuplestore_putvalues(rsinfo_->setResult, rsinfo_->setDesc, row.values(), row.nulls()); });
 }

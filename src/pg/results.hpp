@@ -42,6 +42,9 @@ public:
     explicit ResultSet(FunctionCallInfo fcinfo);
     void add(OutputRow& row);
     Datum done() const { return Datum(0); }
+    // The columns the function is declared with: an older install script may declare fewer than
+    // this library knows (before ALTER EXTENSION ... UPDATE); rows are built to that width.
+    std::size_t columns() const;
 
 private:
     ReturnSetInfo* rsinfo_;

@@ -61,6 +61,20 @@ void SpiDatabase::adopt_client_history() {
     });
 }
 
+std::map<std::int64_t, core::Progress> SpiDatabase::partial_migrations() {
+    std::map<std::int64_t, core::Progress> out;
+    session_.as_history_keeper([&] {
+        auto found = session_.query(
+            "SELECT pg_catalog.to_regprocedure('trovella_migrate.partial_migrations(name, name)') IS NOT NULL");
+        if (!found.at(0).at(0) || *found.at(0).at(0) != "t") return;  // 0.2.0's objects
+        for (const auto& row : session_.query(
+                 "SELECT created_at, hash, completed FROM trovella_migrate.partial_migrations($1, $2)",
+                 {core::SqlParam::of(tracking_.schema()), core::SqlParam::of(tracking_.table())}))
+            out.emplace(core::to_int64(row[0]), core::Progress{row[1].value_or(""), core::to_int64(row[2])});
+    });
+    return out;
+}
+
 void SpiDatabase::record(const core::HistoryEvent& event) {
     history_.record(event);
     LastRun& run = last_run();
@@ -68,8 +82,9 @@ void SpiDatabase::record(const core::HistoryEvent& event) {
     run.entries.push_back({event.action, event.tag, event.idx, event.statements, event.duration_ms, std::nullopt});
 }
 
-void SpiDatabase::check_statements(const std::vector<core::MigrationToCheck>& migrations) {
-    pg::check_statements(migrations);
+std::vector<core::CheckedStatement> SpiDatabase::check_statements(
+    const std::vector<core::MigrationToCheck>& migrations) {
+    return pg::checked_statements(migrations);
 }
 
 void SpiDatabase::execute(const core::StatementRun& run) {

@@ -41,10 +41,14 @@ public:
 
     // A write run first adopts what the client engine recorded (trovella_migrate.adopt_client_history).
     std::map<std::int64_t, core::KnownRow> history_rows() override;
+    // The client runs such migrations (apply() cannot); their progress is read from both histories
+    // (trovella_migrate.partial_migrations).
+    std::map<std::int64_t, core::Progress> partial_migrations() override;
     void record(const core::HistoryEvent& event) override;
     void finish_history() override { history_.finish_run(); }
 
-    void check_statements(const std::vector<core::MigrationToCheck>& migrations) override;
+    std::vector<core::CheckedStatement> check_statements(
+        const std::vector<core::MigrationToCheck>& migrations) override;
     void execute(const core::StatementRun& run) override;
     void commit() override;
 

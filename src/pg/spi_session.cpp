@@ -53,6 +53,8 @@ void SpiSession::annotate(const std::exception_ptr& failure, const core::Failure
     if (!note.detail.empty()) append_detail(edata, note.detail);
     if (!note.hint.empty()) append_hint(edata, note.hint);
     if (!note.hint_if_lock_table_full.empty() && is_lock_table_full(edata)) append_hint(edata, note.hint_if_lock_table_full);
+    if (!note.hint_if_new_enum_value_used.empty() && edata->sqlerrcode == ERRCODE_UNSAFE_NEW_ENUM_VALUE_USAGE)
+        append_hint(edata, note.hint_if_new_enum_value_used);
 }
 
 }  // namespace trovella::pg

@@ -116,9 +116,17 @@ core::StatementFacts facts_of(const RawStmt* raw, MemoryContext keep) {
         case T_VacuumStmt:
             facts.vacuum = reinterpret_cast<VacuumStmt*>(stmt)->is_vacuumcmd;
             break;
-        case T_IndexStmt:
-            facts.concurrent = reinterpret_cast<IndexStmt*>(stmt)->concurrent;
+        case T_IndexStmt: {
+            auto* index = reinterpret_cast<IndexStmt*>(stmt);
+            facts.concurrent = index->concurrent;
+            facts.if_not_exists = index->if_not_exists;
+            if (index->idxname != nullptr) facts.index_name = index->idxname;
+            if (index->relation != nullptr) {
+                if (index->relation->schemaname != nullptr) facts.relation_schema = index->relation->schemaname;
+                if (index->relation->relname != nullptr) facts.relation_name = index->relation->relname;
+            }
             break;
+        }
         case T_DropStmt:
             facts.concurrent = reinterpret_cast<DropStmt*>(stmt)->concurrent;
             break;
@@ -235,10 +243,10 @@ private:
 
 }  // namespace
 
-void check_statements(const std::vector<core::MigrationToCheck>& migrations) {
-    if (migrations.empty()) return;
-    ParseScope scope;
+std::vector<core::CheckedStatement> checked_statements(const std::vector<core::MigrationToCheck>& migrations) {
     std::vector<core::CheckedStatement> checked;
+    if (migrations.empty()) return checked;
+    ParseScope scope;
     for (const auto& m : migrations) {
         const auto& statements = *m.statements;
         for (const auto& statement : statements) {
@@ -263,7 +271,11 @@ void check_statements(const std::vector<core::MigrationToCheck>& migrations) {
             core::add_checked_statements(checked, m, statement, facts);
         }
     }
-    core::refuse_unless_transactional(checked);
+    return checked;
+}
+
+void check_statements(const std::vector<core::MigrationToCheck>& migrations) {
+    core::refuse_unless_transactional(checked_statements(migrations));
 }
 
 }  // namespace trovella::pg

@@ -7,8 +7,13 @@
 #include <vector>
 
 #include "core/database.hpp"
+#include "core/statement_check.hpp"
 
 namespace trovella::pg {
+
+// Every SQL statement of every migration with its verdict (core/statement_rules.hpp); the parser's
+// own error (with the migration context) for a syntax error.
+std::vector<core::CheckedStatement> checked_statements(const std::vector<core::MigrationToCheck>& migrations);
 
 // Throws core::Error(unsupported) listing every refused statement (tag, number, line), or the
 // parser's own error (with the migration context) for a syntax error.

@@ -5,12 +5,12 @@
 # (src/core/statement_rules) and must refuse exactly the same ones with exactly the same error.
 #   1. every case of test/parser_agreement/cases.txt (every rule and its negative twins, pieces
 #      holding several statements, syntax errors): the extension's verdict (plan() of the case
-#      alone: nothing, or the error it raises, field by field) equals the client's, and both are
+#      alone, as apply() would run it: nothing, or the error it raises, field by field) equals the client's, and both are
 #      what the case expects (class, reason, statement number and line of every refusal);
 #   2. every .sql file of the shared corpora (dokploy, sim), each alone, the same comparison;
 #   3. the rule table against the server itself: what the cases call no_transaction_block,
 #      PostgreSQL refuses inside a transaction block, and nothing they call transactional;
-#   4. end to end: trovella-migrate --engine client prints the refusal and the syntax error
+#   4. end to end: trovella-migrate --single-transaction --engine client prints the refusal and the syntax error
 #      exactly as --engine extension does;
 #   5. the comparison fails when the two disagree: verdicts of the extension altered on purpose
 #      (a refusal dropped, a line changed, a refusal added), and a case expecting a wrong line,
@@ -51,7 +51,8 @@ dropdb --if-exists $db 2>/dev/null
 createdb $db && psql -X -q -d $db -v ON_ERROR_STOP=1 -c "CREATE EXTENSION trovella_migrate" >/dev/null ||
   { check "a database with the extension" false; finish; exit 1; }
 
-# extension_verdicts MIGRATIONS_JSON: what plan() raises for each migration alone, as
+# extension_verdicts MIGRATIONS_JSON: what plan() raises for each migration alone, as apply()
+# would (option single_transaction: refusing what cannot run in a transaction, not listing it), as
 # {"tag": {"sqlstate", "message", "detail", "hint", "context"}} ("00000": nothing raised).
 extension_verdicts() {
   psql -X -q -At -d $db -v ON_ERROR_STOP=1 <<SQL
@@ -64,7 +65,7 @@ DECLARE
 BEGIN
   PERFORM FROM trovella_migrate.plan(
     json_build_object('entries', json_build_array(json_build_object('idx', 0, 'when', 1, 'tag', tag))),
-    jsonb_build_object(tag, body));
+    jsonb_build_object(tag, body), '{"single_transaction": true}');
   RETURN jsonb_build_object('sqlstate', '00000');
 EXCEPTION WHEN OTHERS THEN
   GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL,
@@ -112,8 +113,10 @@ check "... and none of the $inside read as transactional" \
   test -z "$(awk '$2 == "transactional" && $4 == "25001"' "$TMP/in_a_block.joined")"
 awk '$2 == "transactional" && $4 == "25001" { print "#   refused: " $0 }' "$TMP/in_a_block.joined"
 
-# 4. End to end, through trovella-migrate: the client engine (this check) and the extension engine
-# (plan()/apply's) print the same refusal and the same syntax error, exit 4, and apply nothing.
+# 4. End to end, through trovella-migrate --single-transaction (without it the client runs such
+# migrations outside a transaction: test/client/outside_transaction.sh): the client engine (this
+# check) and the extension engine (apply's) print the same refusal and the same syntax error, exit
+# 4, and apply nothing.
 . "$ROOT/test/lib/client.sh"
 folder() {  # DIR FILE_0000 FILE_0001: a two-migration folder
   mkdir -p "$1/meta" && printf '%s' "$2" >"$1/0000_first.sql" && printf '%s' "$3" >"$1/0001_second.sql" &&
@@ -125,7 +128,8 @@ folder "$TMP/refused" $'CREATE TABLE e2e (id int);\n--> statement-breakpoint\nCR
 folder "$TMP/syntax" 'SELECT 1;' $'SELECT 1;\n--> statement-breakpoint\n\nCREATE TABLE e2e (id int,, x int);'
 for case in refused syntax; do
   for engine in client extension; do
-    "$CLIENT" migrate --engine $engine --dir "$TMP/$case" --database-url "dbname=$db" >"$TMP/$case.$engine.out" 2>&1
+    "$CLIENT" migrate --single-transaction --engine $engine --dir "$TMP/$case" --database-url "dbname=$db" \
+      >"$TMP/$case.$engine.out" 2>&1
     echo "exit $?" >>"$TMP/$case.$engine.out"
   done
   check "trovella-migrate, $case: the client engine prints what the extension engine prints" \

@@ -18,7 +18,7 @@ run() {
   case $1 in
     apply) call="SELECT applied FROM trovella_migrate.apply(:'j', :'m');" ;;
     apply_each) call="CALL trovella_migrate.apply_each(:'j', :'m');" ;;
-    plan) call="SELECT tag, statement FROM trovella_migrate.plan(:'j', :'m');" ;;
+    plan) call="SELECT tag || ':' || statement || ':' || in_transaction FROM trovella_migrate.plan(:'j', :'m');" ;;
   esac
   psql -X -q -d "$db" -v j="$2" -v m="$3" 2>&1 <<SQL
 SET client_min_messages = warning;
@@ -44,9 +44,11 @@ check "apply_each: the first migration was not committed" nothing_recorded rf_fi
 # ("ALTER TABLE ... DETACH CONCURRENTLY cannot be executed from a function", 25001).
 q "CREATE TABLE rf_p (id int) PARTITION BY RANGE (id); CREATE TABLE rf_p1 PARTITION OF rf_p FOR VALUES FROM (0) TO (10)" >/dev/null
 M=$'{"0000_first": "CREATE TABLE rf_first (id int);", "0001_second": "SELECT 1;\\n--> statement-breakpoint\\nALTER TABLE rf_p DETACH PARTITION rf_p1 CONCURRENTLY;"}'
-out=$(run plan "$J" "$M")
-check_contains "DETACH PARTITION CONCURRENTLY: plan() refuses it (0A000)" "SQLSTATE=0A000" "$out"
+out=$(run apply "$J" "$M")
+check_contains "DETACH PARTITION CONCURRENTLY: apply() refuses it (0A000)" "SQLSTATE=0A000" "$out"
 check_contains "DETACH PARTITION CONCURRENTLY: the error names migration, statement and line" '"0001_second" statement 2 of 2 (line 3)' "$out"
+check_contains "DETACH PARTITION CONCURRENTLY: plan() lists its migration outside a transaction" \
+  "0001_second:2:false" "$(run plan "$J" "$M")"
 out=$(run apply_each "$J" "$M")
 check_contains "DETACH PARTITION CONCURRENTLY: apply_each refuses it before anything runs (0A000)" "SQLSTATE=0A000" "$out"
 check "DETACH PARTITION CONCURRENTLY: apply_each committed nothing" nothing_recorded rf_first
@@ -54,8 +56,8 @@ q "DROP SCHEMA IF EXISTS drizzle CASCADE; DROP TABLE IF EXISTS rf_first; TRUNCAT
 
 # 2b. ALTER DATABASE ... SET TABLESPACE ("cannot be executed from a function", 25001).
 M=$'{"0000_first": "CREATE TABLE rf_first (id int);", "0001_second": "ALTER DATABASE tm_refused SET TABLESPACE pg_default;"}'
-out=$(run plan "$J" "$M")
-check_contains "ALTER DATABASE SET TABLESPACE: plan() refuses it (0A000)" "SQLSTATE=0A000" "$out"
+out=$(run apply "$J" "$M")
+check_contains "ALTER DATABASE SET TABLESPACE: apply() refuses it (0A000)" "SQLSTATE=0A000" "$out"
 check_contains "ALTER DATABASE SET TABLESPACE: the error names migration, statement and line" '"0001_second" statement 1 of 1 (line 1)' "$out"
 
 # 2c. REINDEX (CONCURRENTLY false) is an ordinary REINDEX: PostgreSQL runs it inside a function.

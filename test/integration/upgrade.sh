@@ -72,6 +72,9 @@ check_contains "after the update: the 0.1.0 run, the client's and the new one ar
   "$(sql tm_upgrade -c "SELECT count(DISTINCT run_id) FROM trovella_migrate.history")"
 check_contains "after the update: the DBA's grant on history survived" "10" \
   "$(sql tm_upgrade -c "SET ROLE tm_upgrade_dba" -c "SELECT count(*) FROM trovella_migrate.history")"
+check_contains "after the update: the DBA's EXECUTE on status() survived its new column (progress)" "true|true" \
+  "$(sql tm_upgrade -c "SELECT has_function_privilege('tm_upgrade_dba', 'trovella_migrate.status(json, jsonb, jsonb)', 'EXECUTE')
+                        || '|' || (SELECT count(*) = 11 FROM pg_proc p, unnest(p.proallargtypes) WHERE p.oid = 'trovella_migrate.status(json, jsonb, jsonb)'::regprocedure)::text")"
 check_contains "after the update: history_rows() is gone (history reads no tracking table)" "0" \
   "$(sql tm_upgrade -c "SELECT count(*) FROM pg_proc WHERE proname = 'history_rows'")"
 out=$(sql tm_upgrade -v dir="$work/m" <<'SQL'
@@ -92,6 +95,7 @@ describe() {
   sql "$1" <<'SQL'
 SELECT 'function ' || p.proname || '(' || pg_get_function_arguments(p.oid) || ') ' || pg_get_function_result(p.oid)
        || ' ' || p.provolatile::text || coalesce(' ' || array_to_string(p.proacl, ','), '')
+       || ' ' || coalesce(array_to_string(p.proconfig, ','), '') || ' body ' || md5(p.prosrc)
 FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AND d.classid = 'pg_proc'::regclass AND d.deptype = 'e'
 JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'trovella_migrate'
 UNION ALL

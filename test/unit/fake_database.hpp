@@ -22,6 +22,43 @@ struct FakeDbError : std::runtime_error {
     std::string detail, hint;
 };
 
+// What a parser would find in `sql`, read from its first words: enough for the rules the run
+// applies (CREATE [UNIQUE] INDEX CONCURRENTLY [IF NOT EXISTS] name ON table, VACUUM, BEGIN,
+// COMMIT, ROLLBACK, COPY ... FROM STDIN); anything else is an ordinary statement.
+inline core::StatementFacts fake_facts(std::string_view sql) {
+    std::vector<std::string> words;
+    std::string word;
+    for (char c : sql) {
+        if (c == ' ' || c == '\n' || c == ';' || c == '(') {
+            if (!word.empty()) words.push_back(word), word.clear();
+        } else {
+            word += c;
+        }
+    }
+    if (!word.empty()) words.push_back(word);
+    auto at = [&](std::size_t i) { return i < words.size() ? words[i] : std::string(); };
+    core::StatementFacts f;
+    std::size_t i = 0;
+    if (at(0) == "CREATE" && (at(1) == "INDEX" || (at(1) == "UNIQUE" && at(2) == "INDEX"))) {
+        f.node = core::StatementNode::IndexStmt;
+        i = at(1) == "UNIQUE" ? 3 : 2;
+        if (at(i) == "CONCURRENTLY") f.concurrent = true, ++i;
+        if (at(i) == "IF") f.if_not_exists = true, i += 3;
+        f.index_name = at(i);
+        f.relation_name = at(i + 2);
+    } else if (at(0) == "VACUUM") {
+        f.node = core::StatementNode::VacuumStmt;
+        f.vacuum = true;
+    } else if (at(0) == "BEGIN" || at(0) == "COMMIT" || at(0) == "ROLLBACK") {
+        f.node = core::StatementNode::TransactionStmt;
+        f.kind = at(0) == "BEGIN" ? "TRANS_STMT_BEGIN" : at(0) == "COMMIT" ? "TRANS_STMT_COMMIT" : "TRANS_STMT_ROLLBACK";
+    } else if (at(0) == "COPY" && at(2) == "FROM" && at(3) == "STDIN") {
+        f.node = core::StatementNode::CopyStmt;
+        f.copy_from = true;
+    }
+    return f;
+}
+
 class FakeDatabase : public core::Database {
 public:
     std::vector<std::string> log;             // every call, in order
@@ -134,11 +171,16 @@ public:
                 core::KnownRow{event.tag, event.idx, event.hash, event.created_at, event.action, "2026-12-02 00:00:00+00"};
     }
     void finish_history() override { log.push_back("finish_history"); }
-    void check_statements(const std::vector<core::MigrationToCheck>& migrations) override {
+    // Each piece is one SQL statement, read by its first words (fake_facts) as a parser would.
+    std::vector<core::CheckedStatement> check_statements(const std::vector<core::MigrationToCheck>& migrations) override {
         std::string tags;
         for (const auto& m : migrations) tags += " " + m.entry->tag;
         log.push_back("check_statements" + tags);
         if (check_fails) throw core::Error(core::ErrorKind::unsupported, "statement cannot run in a migration");
+        std::vector<core::CheckedStatement> checked;
+        for (const auto& m : migrations)
+            for (const auto& piece : *m.statements) core::add_checked_statements(checked, m, piece, {fake_facts(piece.sql)});
+        return checked;
     }
     void execute(const core::StatementRun& run) override {
         const std::string name = run.entry->tag + "#" + std::to_string(run.statement->number);

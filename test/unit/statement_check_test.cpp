@@ -35,9 +35,10 @@ struct Migration {
 };
 
 const char* const kHint =
-    "PostgreSQL refuses these statements inside a function or a transaction block, and apply runs every migration "
-    "inside one. Nothing was run. Remove them from the migration (drop CONCURRENTLY, or drop the embedded "
-    "BEGIN/COMMIT: the migration already runs in a transaction), or run them separately with psql after apply.";
+    "PostgreSQL refuses these statements inside a function or a transaction block, and apply() (and trovella-migrate "
+    "migrate --single-transaction) runs every migration inside one. Nothing was run. trovella-migrate migrate, without "
+    "--single-transaction, runs such a migration statement by statement outside a transaction (no migration can run "
+    "COPY ... FROM STDIN or TO STDOUT, or two-phase commit); or remove them from the migration.";
 
 TEST(StatementCheck, EachSqlStatementOfAPieceIsNamedByItsOwnLineAndText) {
     // One piece, four SQL statements, as pg_parse_query places them: the first from 0, the others
