@@ -191,7 +191,7 @@ void LibpqDatabase::create_history_if_missing() {
     history_ready_ = true;
 }
 
-std::map<std::int64_t, core::Progress> LibpqDatabase::partial_migrations() {
+core::PartialProgress LibpqDatabase::partial_migrations() {
     if (!history_exists()) return {};
     return history_.partial_migrations();
 }

@@ -64,7 +64,7 @@ public:
     void name_tracking_rows(const std::vector<core::RowName>& names) override { tracking_.name_rows(names); }
 
     std::map<std::int64_t, core::KnownRow> history_rows() override;
-    std::map<std::int64_t, core::Progress> partial_migrations() override;
+    core::PartialProgress partial_migrations() override;
     void record(const core::HistoryEvent& event) override;
     void finish_history() override;
 

@@ -15,6 +15,7 @@
 #include "core/failure_note.hpp"
 #include "core/journal.hpp"
 #include "core/options.hpp"
+#include "core/partial_progress.hpp"
 #include "core/planner.hpp"
 #include "core/splitter.hpp"
 #include "core/statement_check.hpp"
@@ -33,13 +34,6 @@ struct HistoryEvent {
     std::int64_t created_at = 0;
     std::optional<std::int64_t> statements;
     std::optional<double> duration_ms;
-};
-
-// What the history last recorded of a migration run statement by statement outside a transaction
-// (core/outside_transaction.hpp) that has not finished: no tracking row records it yet.
-struct Progress {
-    std::string hash;            // of the file it ran from
-    std::int64_t completed = 0;  // statements (pieces between breakpoints) completed
 };
 
 // What the history last recorded about a tracking row id.
@@ -124,9 +118,9 @@ public:
 
     // The extension's history.
     virtual std::map<std::int64_t, KnownRow> history_rows() = 0;  // latest event per tracking id
-    // Migrations run outside a transaction and not finished, by created_at (status shows them
-    // "partial"); none where nothing can have run outside a transaction.
-    virtual std::map<std::int64_t, Progress> partial_migrations() { return {}; }
+    // Migrations run outside a transaction and not finished (status shows them "partial"); none
+    // where nothing can have run outside a transaction.
+    virtual PartialProgress partial_migrations() { return {}; }
     virtual void record(const HistoryEvent& event) = 0;
     virtual void finish_history() = 0;
 

@@ -134,8 +134,8 @@ std::int64_t run_outside_transaction(Database& db, OutsideTransaction& out, cons
 
     std::int64_t done = 0;
     const auto partial = db.partial_migrations();
-    if (auto found = partial.find(entry.when); found != partial.end()) {
-        const Progress& p = found->second;
+    if (const Progress* found = partial.find(in.journal, entry, &hash)) {
+        const Progress& p = *found;
         if (p.hash != hash)
             throw Error(ErrorKind::refused,
                         "migration " + tag + " was partly applied (" + std::to_string(p.completed) + " of its statements) "
@@ -184,7 +184,7 @@ std::int64_t run_outside_transaction(Database& db, OutsideTransaction& out, cons
         std::int64_t kept = 0;
         try {
             const auto now = db.partial_migrations();
-            if (auto f = now.find(entry.when); f != now.end()) kept = f->second.completed;
+            if (const Progress* f = now.find(in.journal, entry, &hash)) kept = f->completed;
             out.enter_transaction();
         } catch (...) {
         }

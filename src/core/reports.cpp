@@ -46,8 +46,8 @@ std::vector<StatusRow> status(Database& db, const Inputs& in) {
         if (e.row != nullptr) r.recorded_hash = e.row->hash;
         r.applied_at = applied_at(e.row, e.entry->when);
         if (e.row == nullptr) {
-            if (auto p = partial.find(e.entry->when); p != partial.end()) {
-                r.progress = std::to_string(p->second.completed);
+            if (const Progress* p = partial.find(in.journal, *e.entry, e.file_hash ? &*e.file_hash : nullptr)) {
+                r.progress = std::to_string(p->completed);
                 if (in.has_text(*e.entry))
                     r.progress = *r.progress + "/" + std::to_string(split_statements(in.text_of(*e.entry)).size());
             }

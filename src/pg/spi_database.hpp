@@ -43,7 +43,7 @@ public:
     std::map<std::int64_t, core::KnownRow> history_rows() override;
     // The client runs such migrations (apply() cannot); their progress is read from both histories
     // (trovella_migrate.partial_migrations).
-    std::map<std::int64_t, core::Progress> partial_migrations() override;
+    core::PartialProgress partial_migrations() override;
     void record(const core::HistoryEvent& event) override;
     void finish_history() override { history_.finish_run(); }
 
