@@ -73,6 +73,13 @@ void name_flags(Engine& engine, const Request& request, Failure& failure) {
             "purpose.");
 }
 
+// The pre-flight refusal of statements a migration run cannot run (0A000, raised before any
+// statement): a migration statement that fails with 0A000 itself (CREATE EXTENSION of an extension
+// the server lacks) carries the statement in its CONTEXT and is a failed migration instead.
+bool refused_before_running(const Failure& failure) {
+    return failure.error().sqlstate == "0A000" && !raised_by_migration_statement(failure.error().context);
+}
+
 void migrate(const Invocation& inv, MigrationFolder& folder, TargetRun& target, Request request,
              const std::function<void(bool)>& mute) {
     Engine& engine = *target.engine;
@@ -90,7 +97,7 @@ void migrate(const Invocation& inv, MigrationFolder& folder, TargetRun& target, 
         if (failure.error().sqlstate == "55000") name_flags(engine, request, failure);
         // The extension's pre-flight check refused (nothing ran): a migration that cannot run in a
         // transaction, which apply() cannot run and the client engine runs statement by statement.
-        handed_over = failure.error().sqlstate == "0A000" && !inv.single_transaction &&
+        handed_over = refused_before_running(failure) && !inv.single_transaction &&
                       std::string(engine.name()) == "extension" && target.client_engine;
         if (!handed_over) throw;
     }
@@ -239,7 +246,7 @@ void explain(Failure& failure, const Invocation& inv, const TargetRun& target) {
             break;
         case ExitCode::migration_failed:
             if (!failure.from_server()) break;
-            if (state == "0A000" && inv.command == Command::migrate)
+            if (refused_before_running(failure) && inv.command == Command::migrate)
                 failure.explain(
                     "refused before anything ran: statements that cannot run inside a migration transaction");
             else if (inv.command == Command::migrate && inv.commit_each)

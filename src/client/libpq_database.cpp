@@ -299,6 +299,12 @@ void LibpqDatabase::apply_settings(const core::Options& options) {
     }
 }
 
+void LibpqDatabase::show_progress(const std::string& tag, int number, int total) {
+    session_.query("SELECT pg_catalog.set_config('application_name', $1, false)",
+                   {core::SqlParam::of(progress_text(tag, number, total))});
+    session_settings_before_.emplace("application_name", application_name_);
+}
+
 void LibpqDatabase::restore_settings() noexcept {
     auto before = std::move(session_settings_before_);
     session_settings_before_.clear();

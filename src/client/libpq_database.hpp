@@ -99,6 +99,7 @@ private:
     void enter_transaction() override;
     void apply_settings(const core::Options& options) override;
     void restore_settings() noexcept override;
+    void show_progress(const std::string& tag, int number, int total) override;
     bool in_transaction_block() override;
     void run_alone(std::string_view sql, const std::string& context) override;
     void run_and_record(std::optional<std::string_view> sql, const std::string& context,

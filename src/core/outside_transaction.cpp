@@ -159,6 +159,7 @@ std::int64_t run_outside_transaction(Database& db, OutsideTransaction& out, cons
         for (auto i = static_cast<std::size_t>(done); i < pieces.size(); ++i) {
             check_interrupts();
             const Statement& piece = pieces[i];
+            out.show_progress(entry.tag, piece.number, static_cast<int>(total));
             HistoryEvent progress = event_for("partial", entry, hash, std::nullopt);
             progress.statements = piece.number;
             auto found = pieces_of.find(piece.number);

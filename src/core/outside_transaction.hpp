@@ -50,6 +50,10 @@ public:
     virtual void apply_settings(const Options& options) = 0;
     virtual void restore_settings() noexcept = 0;
 
+    // What the session shows while statement `number` of `total` of `tag` runs (the client:
+    // application_name in pg_stat_activity); put back by restore_settings().
+    virtual void show_progress(const std::string& tag, int number, int total) = 0;
+
     // Whether a transaction block the file opened (its own BEGIN) is open.
     virtual bool in_transaction_block() = 0;
     // Runs one SQL statement in a unit of its own and waits for it; throws its error with `context`.

@@ -26,7 +26,8 @@ fi
 echo "# corpora: $CORPORA"
 
 TMP=$(mktemp -d /tmp/trovella-corpora.XXXXXX)
-DBS=(tm_corpora_dokploy tm_corpora_dokploy_psql tm_corpora_dokploy_prefix tm_corpora_sim tm_corpora_sim_prefix)
+DBS=(tm_corpora_dokploy tm_corpora_dokploy_psql tm_corpora_dokploy_prefix tm_corpora_sim tm_corpora_sim_handover
+     tm_corpora_sim_prefix)
 cleanup() {
   for db in "${DBS[@]}"; do dropdb --if-exists "$db" >/dev/null 2>&1; done
   rm -rf "$TMP"
@@ -142,10 +143,13 @@ else
   check "sim: the independent scan finds blocking statements in 24 files" test \
     "$(cut -d' ' -f1 "$TMP/sim.expected" | sort -u | wc -l)" = 24
 
+  # In one transaction (--single-transaction, as apply() runs) the history cannot run: refused
+  # before anything runs, every blocking statement named.
   new_db tm_corpora_sim ext
-  client tm_corpora_sim migrate --dir "$sim"; rc=$?
+  client tm_corpora_sim migrate --dir "$sim" --single-transaction; rc=$?
   out=$(cat "$TMP/out" "$TMP/err")
-  check "sim: client migrate refuses the history (exit 4, a database error)" test "$rc" = 4
+  check "sim: client migrate --single-transaction refuses the history (exit 4, a database error)" test "$rc" = 4
+  check_contains "sim: ... refused before anything ran" "trovella-migrate: refused before anything ran" "$out"
   check_contains "sim: ... SQLSTATE 0A000" "SQLSTATE: 0A000" "$out"
   check_contains "sim: ... one error counting every blocking statement ($expected_count)" \
     "ERROR:  $expected_count statements cannot run inside a migration applied by trovella_migrate" "$out"
@@ -176,15 +180,35 @@ else
     "$(sql tm_corpora_sim "SELECT to_regclass('drizzle.__drizzle_migrations') IS NULL")" = t
   check "sim: the history has no row" test "$(sql tm_corpora_sim 'SELECT count(*) FROM trovella_migrate.history')" = 0
 
-  # What the refusal stands in front of: without the files it refuses (the journal cut before
-  # 0220_early_hellion, the first of them), the history stops at the next blocking problem,
-  # 0039_tranquil_speed's CREATE EXTENSION vector (not installed here), and everything before it
-  # is rolled back.
+  # Without --single-transaction the extension hands the run to the client engine, which would
+  # run 0220's statements outside a transaction; the history stops before that, at
+  # 0039_tranquil_speed's CREATE EXTENSION vector (not installed here; SQLSTATE 0A000 too, but a
+  # failed statement, not the refusal), and 0000-0038, run in one transaction with it, roll back.
+  new_db tm_corpora_sim_handover ext
+  client tm_corpora_sim_handover migrate --dir "$sim"; rc=$?
+  out=$(cat "$TMP/out" "$TMP/err")
+  check "sim: client migrate fails (exit 4)" test "$rc" = 4
+  check_contains "sim: ... the extension hands the run to the client engine" \
+    "the client engine runs this migrate over libpq" "$out"
+  check_contains "sim: ... at 0039_tranquil_speed's CREATE EXTENSION vector" \
+    'migration "0039_tranquil_speed", statement 1 of 1 (line 1): CREATE EXTENSION IF NOT EXISTS vector;' "$out"
+  check_contains "sim: ... a failed migration, not the refusal (same SQLSTATE 0A000)" \
+    "trovella-migrate: migration failed: the whole run was rolled back, nothing was applied" "$out"
+  check "sim: ... and never handed back and forth (one hand-over)" \
+    test "$(grep -c 'the client engine runs this migrate' <<<"$out")" = 1
+  check "sim: ... and 0000-0038 were rolled back with it (no table, no tracking table, no history)" test \
+    "$(sql tm_corpora_sim_handover "SELECT count(*) FROM pg_tables
+       WHERE schemaname IN ('public', 'drizzle', 'trovella_migrate_history')")" = 0
+
+  # The journal cut before 0220_early_hellion, the first blocking file: the extension runs it
+  # itself and stops at the same statement, rolling everything back.
   journal_before "$sim" 0220_early_hellion "$TMP/sim_prefix"
   new_db tm_corpora_sim_prefix ext
   client tm_corpora_sim_prefix migrate --dir "$TMP/sim_prefix"; rc=$?
   out=$(cat "$TMP/out" "$TMP/err")
   check "sim before 0220: migrate fails (exit 4)" test "$rc" = 4
+  check "sim before 0220: ... in the extension: its 0A000 is a failed statement, not a refusal to hand over" \
+    test "$(grep -c 'the client engine runs this migrate' <<<"$out")" = 0
   check_contains "sim before 0220: ... at 0039_tranquil_speed's CREATE EXTENSION vector" 'ERROR:  extension "vector" is not available' "$out"
   check_contains "sim before 0220: ... named by migration, statement and line" \
     'migration "0039_tranquil_speed", statement 1 of 1 (line 1): CREATE EXTENSION IF NOT EXISTS vector;' "$out"

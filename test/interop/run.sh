@@ -16,7 +16,9 @@
 #   c. mixed histories (Drizzle then the client, and the reverse) leave exactly Drizzle's rows;
 #   d. a merged branch migration with an older `when`: Drizzle skips it silently, the client
 #      reports it (out_of_order), refuses it, and applies it with --allow-out-of-order;
-#   e. the same with a renamed tracking table (schema and table names that need quoting).
+#   e. the same with a renamed tracking table (schema and table names that need quoting);
+#   f. a history whose statements cannot run in a transaction (after the file's COMMIT, as sim
+#      writes them): the client's schema and rows equal drizzle-orm migrate()'s.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -66,7 +68,7 @@ pg_isready -q || { echo "# no PostgreSQL server at PGHOST=${PGHOST:-} PGPORT=${P
 # ---------------------------------------------------------------------------------------------
 # Helpers.
 TMP=$(mktemp -d /tmp/trovella-interop.XXXXXX)
-DBS=(tm_interop_a tm_interop_b tm_interop_c1 tm_interop_c2 tm_interop_d tm_interop_e)
+DBS=(tm_interop_a tm_interop_b tm_interop_c1 tm_interop_c2 tm_interop_d tm_interop_e tm_interop_f1 tm_interop_f2)
 cleanup() {
   for db in "${DBS[@]}"; do dropdb --if-exists "$db" >/dev/null 2>&1; done
   rm -rf "$TMP"
@@ -88,7 +90,8 @@ table_exists() { [ "$(sql "$1" "SELECT to_regclass('public.$2') IS NOT NULL")" =
 # The application schema: pg_dump without the tracking schema, the extension and its schema, and
 # without comment and blank lines (pg_dump's "-- Name: ..." headers).
 app_schema() {
-  pg_dump --schema-only --no-owner --no-privileges --exclude-schema=drizzle --exclude-schema=trovella_migrate -d "$1" |
+  pg_dump --schema-only --no-owner --no-privileges --exclude-schema=drizzle --exclude-schema=trovella_migrate \
+    --exclude-schema=trovella_migrate_history -d "$1" |
     grep -vE '^\\(un)?restrict |^(--.*)?$|trovella_migrate'
 }
 same_schema() { diff <(app_schema "$1") <(app_schema "$2") >"$TMP/schema.diff"; }
@@ -261,6 +264,29 @@ client tm_interop_e migrate --dir "$TMP/two" --migrations-schema "App Meta" --mi
 check "e: the client applies the rest into the same table (exit 0)" test "$rc" = 0
 check "e: ... its rows equal Drizzle's alone" diff <(custom_rows) <(rows tm_interop_b)
 check "e: ... and drizzle.__drizzle_migrations was not created" test "$(sql tm_interop_e "SELECT to_regclass('drizzle.__drizzle_migrations') IS NULL")" = t
+
+# ---------------------------------------------------------------------------------------------
+echo "# f. statements that cannot run in a transaction, after the file's COMMIT (sim's pattern)"
+OUTSIDE=$HERE/fixtures/outside
+new_db tm_interop_f1
+new_db tm_interop_f2 ext
+check "f: drizzle-orm migrate() applies the history (its COMMIT escapes its transaction)" drizzle_migrate "$OUTSIDE" tm_interop_f1
+client tm_interop_f2 migrate --dir "$OUTSIDE"; rc=$?
+check "f: the client applies it (exit 0)" test "$rc" = 0
+check_contains "f: ... statement by statement, and says so" \
+  "0001_customer_index cannot run in a transaction (statement 4, line 4: CREATE INDEX CONCURRENTLY): running it statement by statement" \
+  "$(cat "$TMP/client.out")"
+check "f: the schema is the one drizzle-orm's migrate() builds (pg_dump)" same_schema tm_interop_f1 tm_interop_f2
+check_contains "f: ... (the dump has the index built concurrently)" 'CREATE INDEX orders_status_idx' "$(app_schema tm_interop_f2)"
+check "f: the tracking rows are Drizzle's (hash, created_at)" same_rows tm_interop_f1 tm_interop_f2
+check "f: ... sha256 of each file and its when" diff <(rows tm_interop_f2) <(expected_rows "$OUTSIDE")
+check "f: the data is the same (the UPDATE after the file's BEGIN ran once)" \
+  test "$(sql tm_interop_f1 "SELECT count(*) || ':' || count(status) FROM orders")" = "$(sql tm_interop_f2 "SELECT count(*) || ':' || count(status) FROM orders")"
+check "f: drizzle-orm's migrate() afterwards inserts nothing" drizzle_migrate "$OUTSIDE" tm_interop_f2
+check "f: ... (4 rows)" test "$(row_count tm_interop_f2)" = 4
+client tm_interop_f1 migrate --dir "$OUTSIDE"; rc=$?
+check "f: the client on Drizzle's database finds nothing pending" \
+  test "$rc" = 0 -a -n "$(grep -F 'Migration state: 4 applied, 4 expected, 0 pending' "$TMP/client.out")"
 
 echo "# done in $((SECONDS - started)) s"
 finish

@@ -9,6 +9,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/database.hpp"
@@ -21,6 +22,17 @@ struct FakeDbError : std::runtime_error {
     using std::runtime_error::runtime_error;
     std::string detail, hint;
 };
+
+// Runs `f` and returns the FakeDbError it throws (fails the test, by a logic_error, otherwise).
+template <class F>
+FakeDbError fake_error_from(F&& f) {
+    try {
+        std::forward<F>(f)();
+    } catch (const FakeDbError& e) {
+        return e;
+    }
+    throw std::logic_error("expected a FakeDbError, but nothing was thrown");
+}
 
 // What a parser would find in `sql`, read from its first words: enough for the rules the run
 // applies (CREATE [UNIQUE] INDEX CONCURRENTLY [IF NOT EXISTS] name ON table, VACUUM, BEGIN,
@@ -79,6 +91,7 @@ public:
     // The statement "tag#number" fails with this message.
     std::map<std::string, std::string> failing_statements;
     bool lock_table_full = false;             // failures look like lock-table exhaustion
+    bool new_enum_value_used = false;         // failures look like 55P04 (unsafe use of a new enum value)
 
     void require_session_can_write(core::Function fn) override {
         log.push_back(std::string("require_session_can_write ") + core::function_name(fn));
@@ -202,6 +215,7 @@ public:
             e.detail += note.detail;
             e.hint += note.hint;
             if (lock_table_full) e.hint += note.hint_if_lock_table_full;
+            if (new_enum_value_used) e.hint += note.hint_if_new_enum_value_used;
         } catch (...) {
         }
     }
