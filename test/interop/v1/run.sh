@@ -24,6 +24,9 @@
 #   N. a row without a name (drizzle-orm 0.x writes them): drizzle-orm 1.x would run its migration
 #      again, the client names it, and drizzle-orm 1.x then runs nothing;
 #   Q. a renamed tracking table whose names need quoting, upgraded both ways;
+#   O. folders that cannot run in a transaction (sim's COMMIT ... BEGIN pattern), two of one second:
+#      the client runs them statement by statement, its progress found by folder name (status,
+#      resume after a failed build), the rows and schema drizzle-orm 1.x's;
 #   and after every step of the client, no row of a version-1 table without a name.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -73,7 +76,8 @@ pg_isready -q || { echo "# no PostgreSQL server at PGHOST=${PGHOST:-} PGPORT=${P
 # ---------------------------------------------------------------------------------------------
 # Helpers.
 TMP=$(mktemp -d /tmp/trovella-interop-v1.XXXXXX)
-DBS=(tm_v1i_a tm_v1i_b tm_v1i_c tm_v1i_e1 tm_v1i_e2 tm_v1i_r1 tm_v1i_r2 tm_v1i_n tm_v1i_n2 tm_v1i_q1 tm_v1i_q2)
+DBS=(tm_v1i_a tm_v1i_b tm_v1i_c tm_v1i_e1 tm_v1i_e2 tm_v1i_r1 tm_v1i_r2 tm_v1i_n tm_v1i_n2 tm_v1i_q1 tm_v1i_q2
+     tm_v1i_o1 tm_v1i_o2)
 cleanup() {
   for db in "${DBS[@]}"; do dropdb --if-exists "$db" >/dev/null 2>&1; done
   rm -rf "$TMP"
@@ -113,7 +117,7 @@ check_no_null_names() { check "$1: no row without a name in the version-1 tracki
 table_exists() { [ "$(sql "$1" "SELECT to_regclass('public.$2') IS NOT NULL")" = t ]; }
 app_schema() {
   pg_dump --schema-only --no-owner --no-privileges --exclude-schema=drizzle --exclude-schema=trovella_migrate \
-    --exclude-schema='"App Meta"' -d "$1" | grep -vE '^\\(un)?restrict |^(--.*)?$|trovella_migrate'
+    --exclude-schema=trovella_migrate_history --exclude-schema='"App Meta"' -d "$1" | grep -vE '^\\(un)?restrict |^(--.*)?$|trovella_migrate'
 }
 same_schema() { diff <(app_schema "$1") <(app_schema "$2") >"$TMP/schema.diff"; }
 sha() { sha256sum "$1" | cut -c1-64; }
@@ -352,8 +356,80 @@ check "Q: ... and drizzle.__drizzle_migrations was never created" test \
   "$(sql tm_v1i_q2 "SELECT to_regclass('drizzle.__drizzle_migrations') IS NULL")" = t
 
 # ---------------------------------------------------------------------------------------------
+echo "# O. folders that cannot run in a transaction (sim's COMMIT ... BEGIN pattern), two of one second"
+# The client runs them statement by statement outside a transaction and records its progress in
+# the history; folders of one second share a created_at, so that progress is found by folder name.
+O=$TMP/outside
+O1=20260301120000_orders O2=20260301120001_customer_index O3=20260301120001_total_key
+mkdir -p "$O/$O1" "$O/$O2" "$O/$O3"
+cat >"$O/$O1/migration.sql" <<'EOF'
+CREATE TABLE "orders" (
+	"id" serial PRIMARY KEY NOT NULL,
+	"customer" text NOT NULL,
+	"total" integer,
+	"status" text
+);
+--> statement-breakpoint
+INSERT INTO "orders" ("customer", "total") SELECT 'c' || g, g FROM generate_series(1, 300) g;
+EOF
+cat >"$O/$O2/migration.sql" <<'EOF'
+COMMIT;--> statement-breakpoint
+CREATE INDEX CONCURRENTLY IF NOT EXISTS "orders_customer_idx" ON "orders" USING btree ("customer");--> statement-breakpoint
+BEGIN;--> statement-breakpoint
+UPDATE "orders" SET "status" = 'indexed';
+EOF
+cat >"$O/$O3/migration.sql" <<'EOF'
+COMMIT;--> statement-breakpoint
+CREATE UNIQUE INDEX CONCURRENTLY "orders_total_key" ON "orders" USING btree ("total");--> statement-breakpoint
+BEGIN;--> statement-breakpoint
+UPDATE "orders" SET "status" = 'unique';
+EOF
+new_db tm_v1i_o1
+new_db tm_v1i_o2
+check "O: drizzle-orm 1.x migrate() applies the folder (the files' COMMIT escapes its transaction)" drizzle_migrate "$O" tm_v1i_o1
+check "O: ... its rows: sha256 of migration.sql, the folder's UTC ms, the folder name" diff \
+  <(sql tm_v1i_o1 "SELECT hash || ' ' || created_at || ' ' || name FROM $T ORDER BY id") <(expected_rows "$O" "$O1" "$O2" "$O3")
+client tm_v1i_o2 migrate --dir "$O" --to "$O2"; rc=$?
+check "O: the client applies the folders up to $O2 (exit 0)" test "$rc" = 0
+check_contains "O: ... $O2 statement by statement, and says so" \
+  "$O2 cannot run in a transaction (statement 2, line 2: CREATE INDEX CONCURRENTLY): running it statement by statement" "$(out)"
+check_no_null_names O tm_v1i_o2
+client tm_v1i_o2 status --dir "$O" --json
+check "O: status: $O3 (same second as the finished $O2) is pending, not partial" test \
+  "$(jq -r --arg t "$O2" --arg u "$O3" '[(.migrations[] | select(.tag == $t) | .state), (.migrations[] | select(.tag == $u) | .state, (.progress // "none"))] | join(" ")' "$TMP/client.out")" = \
+  "applied pending none"
+sql tm_v1i_o2 "INSERT INTO orders (customer, total) VALUES ('duplicate', 1)" >/dev/null
+client tm_v1i_o2 migrate --dir "$O"; rc=$?
+check "O: with a duplicate total the unique build fails (exit 4, SQLSTATE 23505)" test \
+  "$rc $(grep -c 'SQLSTATE: 23505' "$TMP/client.out")" = "4 1"
+check_contains "O: ... which says where the next run resumes" "it resumes \"$O3\" at statement 2." "$(out)"
+client tm_v1i_o2 status --dir "$O" --json
+check "O: status: $O3 partial 1/4, $O2 applied" test \
+  "$(jq -r --arg t "$O2" --arg u "$O3" '[(.migrations[] | select(.tag == $t) | .state), (.migrations[] | select(.tag == $u) | .state, .progress)] | join(" ")' "$TMP/client.out")" = \
+  "applied partial 1/4"
+check_no_null_names O tm_v1i_o2
+sql tm_v1i_o2 "DELETE FROM orders WHERE customer = 'duplicate'" >/dev/null
+client tm_v1i_o2 migrate --dir "$O" --rebuild-invalid-indexes; rc=$?
+check "O: data fixed, --rebuild-invalid-indexes: exit 0, resuming $O3 at statement 2" test \
+  "$rc $(grep -c "resuming $O3 at statement 2 of 4" "$TMP/client.out")" = "0 1"
+check_no_null_names O tm_v1i_o2
+check "O: the client's rows equal drizzle-orm 1.x's: id, hash, created_at, name" diff \
+  <(sql tm_v1i_o2 "SELECT id, hash, created_at, name FROM $T ORDER BY id") <(sql tm_v1i_o1 "SELECT id, hash, created_at, name FROM $T ORDER BY id")
+same_schema tm_v1i_o1 tm_v1i_o2; rc=$?
+check "O: the schema equals drizzle-orm 1.x's (pg_dump)" test "$rc" = 0
+[ "$rc" = 0 ] || sed 's/^/#   /' "$TMP/schema.diff"
+check "O: ... both indexes built and valid" test \
+  "$(sql tm_v1i_o2 "SELECT count(*) FROM pg_index WHERE indisvalid AND indexrelid::regclass::text IN ('orders_customer_idx', 'orders_total_key')")" = 2
+check "O: the data is the same (each UPDATE after the file's BEGIN ran once)" test \
+  "$(sql tm_v1i_o2 "SELECT count(*) || ':' || string_agg(DISTINCT status, ',') FROM orders")" = "$(sql tm_v1i_o1 "SELECT count(*) || ':' || string_agg(DISTINCT status, ',') FROM orders")"
+check "O: drizzle-orm 1.x then inserts nothing (exit 0, no write)" test "$(drizzle_migrate "$O" tm_v1i_o2; echo $?) $(drizzle_writes)" = "0 0"
+client tm_v1i_o1 migrate --dir "$O"; rc=$?
+check "O: the client on drizzle-orm 1.x's database finds nothing pending" test \
+  "$rc $(grep -c 'Migration state: 3 applied, 3 expected, 0 pending' "$TMP/client.out")" = "0 1"
+
+# ---------------------------------------------------------------------------------------------
 nulls=""
-for db in tm_v1i_a tm_v1i_b tm_v1i_c tm_v1i_e1 tm_v1i_e2 tm_v1i_r2 tm_v1i_n; do no_null_names $db || nulls+=" $db"; done
+for db in tm_v1i_a tm_v1i_b tm_v1i_c tm_v1i_e1 tm_v1i_e2 tm_v1i_r2 tm_v1i_n tm_v1i_o2; do no_null_names $db || nulls+=" $db"; done
 no_null_names tm_v1i_q2 "$Q" || nulls+=" tm_v1i_q2"
 check "every version-1 tracking table the client wrote to has a name in every row${nulls:+ (not:$nulls)}" test -z "$nulls"
 echo "# done in $((SECONDS - started)) s"
