@@ -4,6 +4,9 @@ EXTENSION = trovella_migrate
 MODULE_big = trovella_migrate
 # The version has one place: default_version in the control file.
 EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).control)
+ifeq ($(EXTVERSION),)
+$(error cannot read default_version from $(EXTENSION).control)
+endif
 
 CORE_SRCS = $(wildcard src/core/*.cpp)
 PG_SRCS = $(wildcard src/pg/*.cpp)
@@ -41,6 +44,13 @@ $(EXTENSION)--$(EXTVERSION).sql: $(EXTENSION).sql $(EXTENSION).control
 installcheck: | build/regress build/isolation
 build/regress build/isolation:
 	mkdir -p $@
+
+# PGXN: META.json takes the version from the control file; `make dist` packs the distribution
+# (the committed tree of HEAD, plus the generated META.json) as trovella_migrate-<version>.zip.
+META.json: META.json.in $(EXTENSION).control
+	sed 's/@VERSION@/$(EXTVERSION)/g' $< > $@
+dist: META.json
+	git archive --format zip --prefix=$(EXTENSION)-$(EXTVERSION)/ --add-file=META.json -o $(EXTENSION)-$(EXTVERSION).zip HEAD
 
 # TAP tests (PostgreSQL::Test::Cluster: replicas, restarts) in test/tap/t; they make their own
 # clusters (as the postgres user when run as root: initdb refuses root).
@@ -81,4 +91,4 @@ clean: clean-client
 clean-client:
 	rm -rf $(CLIENT_BUILD_DIR)
 
-.PHONY: client install-client uninstall-client clean-client
+.PHONY: client install-client uninstall-client clean-client dist

@@ -1,7 +1,9 @@
 -- The extension installs into its own schema, with nothing callable by PUBLIC.
 DROP EXTENSION IF EXISTS trovella_migrate CASCADE;
 CREATE EXTENSION trovella_migrate;
-SELECT extname, extversion, extrelocatable, n.nspname
+-- The version installed is the control file's default_version (its one place).
+SELECT extname, extversion = (SELECT default_version FROM pg_available_extensions WHERE name = extname) AS is_default_version,
+       extrelocatable, n.nspname
 FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE extname = 'trovella_migrate';
 SELECT p.proname, pg_get_function_identity_arguments(p.oid) AS args, p.prosecdef AS security_definer,
        has_function_privilege('public', p.oid, 'EXECUTE') AS public_can_execute

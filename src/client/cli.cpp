@@ -8,6 +8,7 @@
 #include "client/exit_codes.hpp"
 #include "client/failure.hpp"
 #include "client/help_text.hpp"
+#include "client/targets.hpp"
 
 namespace trovella::client {
 
@@ -21,10 +22,10 @@ const char* kCommandList = "migrate, status, verify, plan, baseline, repair";
 // The values as CLI11 fills them; a global option may stand before the command (parent) or
 // after it (the command's own copy), the later one wins.
 struct Raw {
-    std::string engine, dir, database_url, migrations_schema, migrations_table, lock_timeout, statement_timeout, to_tag,
+    std::string engine, dir, parallel, migrations_schema, migrations_table, lock_timeout, statement_timeout, to_tag,
         through_tag, repair_tag;
-    std::vector<std::string> env_files;
-    bool json = false, allow_out_of_order = false, allow_modified = false, commit_each = false,
+    std::vector<std::string> env_files, database_urls, targets_files;
+    bool json = false, fail_fast = false, allow_out_of_order = false, allow_modified = false, commit_each = false,
          single_transaction = false, rebuild_invalid_indexes = false;
 };
 
@@ -79,6 +80,8 @@ const std::vector<std::string> kValueOptions = {"--engine",
                                                 "--dir",
                                                 "--database-url",
                                                 "--env-file-if-exists",
+                                                "--targets",
+                                                "--parallel",
                                                 "--migrations-schema",
                                                 "--migrations-table",
                                                 "--lock-timeout",
@@ -92,6 +95,7 @@ bool takes_value(const std::string& arg) {
 
 bool is_known_option(const std::string& arg) {
     static const std::vector<std::string> flags = {"--json",
+                                                   "--fail-fast",
                                                    "--allow-out-of-order",
                                                    "--allow-modified",
                                                    "--commit-each",
@@ -123,11 +127,12 @@ void add_global_options(CLI::App* app, Raw& raw, const std::string& group) {
                     "one, else ./drizzle if it is one, else ./src/migrations if it is one, else ./drizzle")
         ->type_name("DIR")
         ->group(group);
-    app->add_option("--database-url", raw.database_url,
+    app->add_option("--database-url", raw.database_urls,
                     "postgresql:// URL or libpq key=value connection string (default: DATABASE_URL, "
-                    "else libpq's PG* variables and service files)")
+                    "else libpq's PG* variables and service files). Repeated: a fleet, one target each")
         ->type_name("URL")
         ->group(group);
+    add_fleet_options(app, raw.targets_files, raw.parallel, raw.fail_fast, group);
     app->add_option("--env-file-if-exists", raw.env_files,
                     "load KEY=VALUE lines from PATH (relative to the current directory) if it exists, "
                     "as node/tsx --env-file-if-exists does: export prefixes, # comments, single, double "
@@ -193,7 +198,8 @@ void add_command_options(CLI::App* sub, Command command, Raw& raw) {
     if (command == Command::repair)
         sub->add_option("TAG", raw.repair_tag, "the applied migration whose new hash to record")->required();
     for (auto* option : sub->get_options()) option->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
-    sub->get_option("--env-file-if-exists")->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    for (const char* name : {"--env-file-if-exists", "--database-url", "--targets"})
+        sub->get_option(name)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     sub->allow_extras();
     auto help = help_for(command);
     sub->description(std::string(help.summary) + "\n\n" + help.details);
@@ -212,6 +218,18 @@ void refuse_extras(const CLI::App& app) {
         if (extra.size() > 1 && extra[0] == '-') throw usage_error("unknown option: " + extra);
         throw usage_error("unknown command: " + extra + " (commands: " + kCommandList + ")");
     }
+}
+
+// --database-url and --targets before and after the command add up; the last --database-url is
+// the one target of a command that has no other.
+void set_targets(Invocation& inv, const Raw& parent, const Raw& own, const std::optional<std::string>& parallel) {
+    inv.database_urls = parent.database_urls;
+    inv.database_urls.insert(inv.database_urls.end(), own.database_urls.begin(), own.database_urls.end());
+    if (!inv.database_urls.empty()) inv.database_url = inv.database_urls.back();
+    inv.targets_files = parent.targets_files;
+    inv.targets_files.insert(inv.targets_files.end(), own.targets_files.begin(), own.targets_files.end());
+    inv.fail_fast = parent.fail_fast || own.fail_fast;
+    if (parallel) inv.parallel = parse_parallel(*parallel);
 }
 
 }  // namespace
@@ -291,7 +309,8 @@ ParsedCommandLine parse_command_line(const std::vector<std::string>& args, std::
     bool version = false;
     add_global_options(&app, parent, "Options (also accepted after the command)");
     for (auto* option : app.get_options()) option->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
-    app.get_option("--env-file-if-exists")->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    for (const char* name : {"--env-file-if-exists", "--database-url", "--targets"})
+        app.get_option(name)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     app.add_flag("-V,--version", version,
                  "print the client's version and the installed extension's version (connects as a command would)");
     std::vector<std::pair<Command, CLI::App*>> subs;
@@ -327,9 +346,9 @@ ParsedCommandLine parse_command_line(const std::vector<std::string>& args, std::
         if (version) {
             inv.json = parent.json;
             inv.dir = given(&app, "--dir", parent.dir);
-            inv.database_url = given(&app, "--database-url", parent.database_url);
             inv.env_files = parent.env_files;
             inv.engine = engine_choice(given(&app, "--engine", parent.engine));
+            set_targets(inv, parent, Raw{}, given(&app, "--parallel", parent.parallel));
             return parsed;
         }
         throw usage_error(std::string("no command given (commands: ") + kCommandList + ")");
@@ -358,7 +377,7 @@ ParsedCommandLine parse_command_line(const std::vector<std::string>& args, std::
         return mine ? mine : given(&app, name, parent_value);
     };
     inv.dir = pick("--dir", parent.dir, own.dir);
-    inv.database_url = pick("--database-url", parent.database_url, own.database_url);
+    set_targets(inv, parent, own, pick("--parallel", parent.parallel, own.parallel));
     inv.engine = engine_choice(pick("--engine", parent.engine, own.engine));
     inv.env_files = parent.env_files;
     inv.env_files.insert(inv.env_files.end(), own.env_files.begin(), own.env_files.end());

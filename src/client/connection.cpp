@@ -10,9 +10,10 @@ namespace trovella::client {
 
 namespace {
 
-// The query that Ctrl-C cancels. A signal handler can only reach a global; there is one query
-// at a time per process today (fan-out over several targets will keep one slot per target).
+// The query that Ctrl-C cancels. A signal handler can only reach a global: one query at a time
+// for the one target of a command. A fleet's threads each use a slot of their own instead.
 std::atomic<PGcancel*> g_running_query{nullptr};
+thread_local RunningQuerySlot* t_slot = nullptr;
 
 void on_interrupt(int signal_number) {
     PGcancel* cancel = g_running_query.load();
@@ -27,9 +28,21 @@ void on_interrupt(int signal_number) {
 
 class CancelSlot {
 public:
-    explicit CancelSlot(PGconn* conn) : cancel_(PQgetCancel(conn)) { g_running_query.store(cancel_); }
+    explicit CancelSlot(PGconn* conn) : cancel_(PQgetCancel(conn)) {
+        if (t_slot == nullptr) {
+            g_running_query.store(cancel_);
+            return;
+        }
+        std::lock_guard<std::mutex> hold(t_slot->mutex);
+        t_slot->cancel = cancel_;
+    }
     ~CancelSlot() {
-        g_running_query.store(nullptr);
+        if (t_slot == nullptr) {
+            g_running_query.store(nullptr);
+        } else {
+            std::lock_guard<std::mutex> hold(t_slot->mutex);
+            t_slot->cancel = nullptr;
+        }
         if (cancel_ != nullptr) PQfreeCancel(cancel_);
     }
     CancelSlot(const CancelSlot&) = delete;
@@ -165,6 +178,8 @@ std::string Connection::described() const {
     std::string host = PQhost(conn_) != nullptr ? PQhost(conn_) : "";
     return std::string(PQuser(conn_)) + "@" + host + ":" + PQport(conn_) + "/" + PQdb(conn_);
 }
+
+void use_running_query_slot(RunningQuerySlot* slot) { t_slot = slot; }
 
 void install_cancel_on_interrupt() {
     struct sigaction action {};

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -85,5 +86,14 @@ private:
 // Ctrl-C while a query runs sends PostgreSQL a cancel request (the transaction rolls back and the
 // error is reported as usual); otherwise it ends the program as usual.
 void install_cancel_on_interrupt();
+
+// A fleet runs targets on several threads: each thread keeps the cancel handle of the query it is
+// running in a slot of its own, which the fleet's signal thread reads to cancel them all
+// (client/fleet.cpp). A thread without a slot uses the process-wide one that Ctrl-C reads.
+struct RunningQuerySlot {
+    std::mutex mutex;
+    PGcancel* cancel = nullptr;  // while a query runs
+};
+void use_running_query_slot(RunningQuerySlot* slot);  // for the calling thread; nullptr: none
 
 }  // namespace trovella::client

@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include <cstdlib>
 #include <memory>
 
 #include "client/failure.hpp"
@@ -28,12 +29,31 @@ std::string value_of(const PQconninfoOption* options, const std::string& keyword
     return {};
 }
 
+// libpq reads the service file for its defaults only for the service of the environment
+// (PGSERVICE). For a service the string names (a --targets line "tenant_a" is service=tenant_a),
+// the defaults are read with PGSERVICE set to it for the call: describe_target runs before any
+// thread of a fleet starts, so nothing else reads the environment meanwhile.
+OptionsPtr defaults_for_service(const std::string& service) {
+    if (service.empty()) return OptionsPtr(PQconndefaults());
+    const char* before = std::getenv("PGSERVICE");
+    const std::optional<std::string> saved = before != nullptr ? std::optional<std::string>(before) : std::nullopt;
+    ::setenv("PGSERVICE", service.c_str(), 1);
+    OptionsPtr defaults(PQconndefaults());
+    if (saved)
+        ::setenv("PGSERVICE", saved->c_str(), 1);
+    else
+        ::unsetenv("PGSERVICE");
+    return defaults;
+}
+
 }  // namespace
 
 std::string ConnectionSource::label() const {
     switch (kind) {
         case SourceKind::flag:
-            return "--database-url";
+            return position > 0 ? "--database-url #" + std::to_string(position) : "--database-url";
+        case SourceKind::targets_file:
+            return targets_file + ":" + std::to_string(position);
         case SourceKind::database_url:
             return env_file.empty() ? "DATABASE_URL" : "DATABASE_URL from " + env_file;
         case SourceKind::libpq_environment:
@@ -105,7 +125,7 @@ Target describe_target(const ConnectionSource& source) {
                           what + " is malformed: libpq cannot parse it (it is not shown, since it may hold a password)",
                           kFormatHint);
     }
-    OptionsPtr defaults(PQconndefaults());
+    OptionsPtr defaults = defaults_for_service(parsed ? value_of(parsed.get(), "service") : std::string());
     auto field = [&](const char* keyword) {
         std::string value = parsed ? value_of(parsed.get(), keyword) : std::string();
         return value.empty() && defaults ? value_of(defaults.get(), keyword) : value;

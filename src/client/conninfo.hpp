@@ -3,6 +3,7 @@
 // password).
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,14 +13,18 @@
 
 namespace trovella::client {
 
-enum class SourceKind { flag, database_url, libpq_environment };
+enum class SourceKind { flag, database_url, libpq_environment, targets_file };
 
 struct ConnectionSource {
     SourceKind kind = SourceKind::libpq_environment;
     std::string conninfo;  // URL or key=value string; secret, never printed; empty for libpq_environment
     std::string env_file;  // the env file DATABASE_URL came from, if it did
 
-    // "--database-url", "DATABASE_URL", "DATABASE_URL from ../../.env", "PG* variables"
+    std::string targets_file;  // the --targets file the line came from (client/targets.hpp)
+    std::size_t position = 0;  // that line's number; or which --database-url, when it was repeated
+
+    // "--database-url", "--database-url #2", "DATABASE_URL", "DATABASE_URL from ../../.env",
+    // "PG* variables", "fleet.txt:3"
     std::string label() const;
 };
 

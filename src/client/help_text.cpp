@@ -19,6 +19,12 @@ const char* const kFooter =
     "Output: the extension's messages (the team wiki's) on stdout as they arrive; warnings on\n"
     "stderr as \"warning: ...\"; errors with PostgreSQL's ERROR, DETAIL, HINT, CONTEXT and SQLSTATE.\n"
     "--json: exactly one JSON document on stdout instead (schema_version 1), nothing else.\n"
+    "Fleets: with more than one target (--database-url repeated, --targets FILE) the command runs\n"
+    "on each, --parallel N at a time (default 4), each with its own connection, lock, transaction\n"
+    "and engine; one line per migration applied and one per target, prefixed by the target, then a\n"
+    "summary table (--json: one entry per target). The exit code is the highest of the targets'\n"
+    "(at least 4 when Ctrl-C left a target undone). Ctrl-C once: no new target starts, the running\n"
+    "ones finish; twice: their statements are cancelled and roll back.\n"
     "Run 'trovella-migrate COMMAND --help' for a command's options.\n";
 
 CommandHelp help_for(Command command) {

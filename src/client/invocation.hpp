@@ -31,6 +31,12 @@ struct Invocation {
     std::vector<std::string> env_files;  // --env-file-if-exists, in order
     std::optional<EngineChoice> engine;  // --engine; else TROVELLA_ENGINE; else auto
 
+    // Fleets (client/fleet.hpp): more than one target, from --database-url repeated and --targets.
+    std::vector<std::string> database_urls;  // every --database-url, in order
+    std::vector<std::string> targets_files;  // --targets FILE, in order
+    int parallel = 4;                        // --parallel N: targets in flight at once
+    bool fail_fast = false;                  // --fail-fast: no new target starts after one fails
+
     // Options passed on to the extension (each command accepts only those its function takes).
     std::optional<std::string> migrations_schema;
     std::optional<std::string> migrations_table;

@@ -4,50 +4,23 @@
 #include <memory>
 
 #include "client/cli.hpp"
-#include "client/client_engine.hpp"
 #include "client/commands.hpp"
+#include "client/connect.hpp"
 #include "client/env_file.hpp"
-#include "client/extension_engine.hpp"
+#include "client/fleet.hpp"
 #include "client/folder.hpp"
 #include "client/report.hpp"
+#include "client/targets.hpp"
 
 using namespace trovella::client;
 
 namespace {
 
-// Connects the target and sets its engine: the extension where it is installed (or asked for),
-// else the client engine. Throws Failure.
+// Describes and connects the one target; its engine is chosen in connect.cpp. Throws Failure.
 void connect(EngineChoice choice, TargetRun& target, Reporter& reporter) {
     target.target = describe_target(target.source);
     reporter.add_secrets(target.target->secrets);
-    auto on_message = [&reporter](const ServerMessage& message) { reporter.on_message(message); };
-    target.connection = std::make_unique<Connection>(target.source, on_message);
-    auto extension = std::make_unique<ExtensionEngine>(*target.connection);
-    Connection* connection = target.connection.get();
-    target.client_engine = [connection, on_message] { return std::make_unique<ClientEngine>(*connection, on_message); };
-    target.on_message = on_message;
-    target.extension_version = extension->extension_version();
-    const std::string installed =
-        target.extension_version ? "trovella_migrate " + *target.extension_version + " is installed in the database"
-                                 : "trovella_migrate is not installed in the database";
-    switch (choice) {
-        case EngineChoice::extension:
-            target.engine = std::move(extension);
-            target.engine_reason = "--engine extension; " + installed;
-            break;
-        case EngineChoice::client:
-            target.engine = std::make_unique<ClientEngine>(*target.connection, on_message);
-            target.engine_reason = "--engine client; " + installed;
-            break;
-        case EngineChoice::auto_pick:
-            if (target.extension_version) {
-                target.engine = std::move(extension);
-            } else {
-                target.engine = std::make_unique<ClientEngine>(*target.connection, on_message);
-            }
-            target.engine_reason = installed;
-            break;
-    }
+    connect_target(choice, target, [&reporter](const ServerMessage& message) { reporter.on_message(message); });
 }
 
 int run(const std::vector<std::string>& args) {
@@ -66,7 +39,10 @@ int run(const std::vector<std::string>& args) {
     std::optional<std::string> dir;
     try {
         LoadedEnv loaded = load_env_files(inv.env_files, env);
-        target.source = resolve_source(inv.database_url, env, loaded);
+        std::vector<ConnectionSource> sources = target_sources(inv, env, loaded);
+        if (sources.size() > 1)
+            return run_fleet(inv, std::move(sources), engine_choice_of(inv, env), reporter, std::cout, std::cerr);
+        target.source = sources.front();
         if (inv.version) {
             try {
                 connect(engine_choice_of(inv, env), target, reporter);

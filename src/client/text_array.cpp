@@ -73,10 +73,19 @@ bool TextArray::append_file(int fd, std::size_t size) {
     return true;
 }
 
+void TextArray::freeze(std::size_t count) {
+    param(count);
+    frozen_ = true;
+    frozen_count_ = count;
+}
+
 Param TextArray::param(std::size_t count) {
     static const std::string empty = "{}";
+    if (frozen_ && count != frozen_count_)
+        throw std::logic_error("a text[] shared by threads was asked for " + std::to_string(count) +
+                               " elements, frozen at " + std::to_string(frozen_count_));
     if (count == 0) return Param::text(empty);
-    put_int32(&buffer_[kDimensionOffset], checked_length(count));
+    if (!frozen_) put_int32(&buffer_[kDimensionOffset], checked_length(count));
     std::size_t end = count == elements_.size() ? buffer_.size() : elements_[count].offset - 4;
     return Param::bytes(std::string_view(buffer_).substr(0, end), kTextArrayOid);
 }

@@ -35,12 +35,19 @@ public:
     // param() is called again with another count.
     Param param(std::size_t count);
 
+    // For threads sharing the array (a fleet): fixes the count every later param() must ask
+    // for, so that param() only reads and never rewrites the header; another count then is a bug
+    // (std::logic_error) rather than a race.
+    void freeze(std::size_t count);
+
 private:
     struct Element {
         std::size_t offset, length;
     };
     std::string buffer_;  // header, then (int32 length, bytes) per element
     std::vector<Element> elements_;
+    bool frozen_ = false;
+    std::size_t frozen_count_ = 0;
 };
 
 }  // namespace trovella::client

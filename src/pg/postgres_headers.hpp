@@ -57,4 +57,9 @@ namespace trovella::pg {
 // SetSingleFuncCall in 14).
 inline void materialized_srf(FunctionCallInfo fcinfo) { InitMaterializedSRF(fcinfo, 0); }
 
+// The end of a cryptohash and the text of its failure (pg_cryptohash_final takes the digest's
+// length and pg_cryptohash_error exists since PostgreSQL 15; 14 has neither).
+inline int cryptohash_final(pg_cryptohash_ctx* ctx, uint8* dest, size_t len) { return pg_cryptohash_final(ctx, dest, len); }
+inline const char* cryptohash_error(pg_cryptohash_ctx* ctx) { return pg_cryptohash_error(ctx); }
+
 }  // namespace trovella::pg

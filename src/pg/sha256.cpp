@@ -13,8 +13,8 @@ std::string sha256_hex(std::string_view bytes) {
         pg_cryptohash_ctx* ctx = pg_cryptohash_create(PG_SHA256);
         if (pg_cryptohash_init(ctx) < 0 ||
             pg_cryptohash_update(ctx, reinterpret_cast<const uint8*>(bytes.data()), bytes.size()) < 0 ||
-            pg_cryptohash_final(ctx, digest, sizeof(digest)) < 0)
-            failure = pg_cryptohash_error(ctx);
+            cryptohash_final(ctx, digest, sizeof(digest)) < 0)
+            failure = cryptohash_error(ctx);
         pg_cryptohash_free(ctx);
     });
     if (failure != nullptr) throw std::runtime_error(std::string("could not compute SHA-256: ") + failure);

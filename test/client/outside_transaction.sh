@@ -70,9 +70,11 @@ if [[ $ENGINE != client ]]; then
     check "engine extension: apply() refused, the client engine ran it; --json says so" \
         json_true '.exit_code == 0 and .engine == "client" and (.engine_reason | contains("the extension cannot run a migration that cannot run in a transaction"))
                    and (.messages | any(contains("the client engine runs this migrate over libpq, and the extension adopts its history")))'
-    sql "$DB" "SELECT 1 FROM trovella_migrate.adopt_client_history()" >/dev/null
-    check "... and the extension adopts that run's history" \
+    check "... and the extension has adopted that run's history when migrate returns" \
         test "$(sql "$DB" "SELECT count(*) FROM trovella_migrate.history WHERE engine = 'client'")" = 4
+    check "... each migration once in the extension's history" \
+        test "$(sql "$DB" "SELECT count(*) || '/' || count(DISTINCT tag) FROM trovella_migrate.migration_event
+                             WHERE action = 'applied'")" = 4/4
 fi
 
 # ---------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@
 # code from is not adopted (a WARNING, the run goes on); a dump and restore adopts nothing twice.
 . "$(dirname "$0")/../lib/check.sh"
 root=$(cd "$(dirname "$0")/../.." && pwd)
+version=$(sed -n "s/^default_version = '\(.*\)'/\1/p" "$root/trovella_migrate.control")
 . "$root/test/lib/client.sh"
 work=$(mktemp -d /tmp/trovella-engines.XXXXXX); chmod 755 "$work"
 cleanup() { stop_server 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$work"; }
@@ -75,7 +76,7 @@ PG_BIN=$(/usr/lib/postgresql/15/bin/pg_config --bindir)
 runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$TM_SERVER_DIR/data" -l "$TM_SERVER_DIR/server.log" -w \
   -o "-p $TM_PORT -k $TM_SERVER_DIR -c listen_addresses='' -c fsync=off" start >/dev/null
 TM_SERVER_PID=$(head -1 "$TM_SERVER_DIR/data/postmaster.pid")
-check_contains "CREATE EXTENSION on the client-migrated database" "0.3" \
+check_contains "CREATE EXTENSION on the client-migrated database" "$version" \
   "$(sql tm_app -c "CREATE EXTENSION trovella_migrate" -c "SELECT extversion FROM pg_extension WHERE extname = 'trovella_migrate'")"
 sql tm_app <<'SQL' >/dev/null
 GRANT EXECUTE ON FUNCTION trovella_migrate.apply(json, jsonb, jsonb), trovella_migrate.status(json, jsonb, jsonb),
@@ -94,7 +95,7 @@ check_contains "... with who applied them and their durations" "6|6" \
 
 tm tm_owner migrate --to 0007_tro-101-research-improvements
 check "extension engine (auto): migrate --to 0007 as the owner exits 0" test "$RC" = 0
-check_contains "auto chose the extension, now installed" "Engine: extension (trovella_migrate 0.3.0 is installed in the database)" "$(head -1 "$OUT")"
+check_contains "auto chose the extension, now installed" "Engine: extension (trovella_migrate $version is installed in the database)" "$(head -1 "$OUT")"
 
 tm tm_owner migrate --to 0008_add-correlation-id-and-embedding-count --engine client
 check "client engine again (the extension installed): migrate --to 0008 exits 0" test "$RC" = 0
