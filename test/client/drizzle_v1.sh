@@ -258,7 +258,7 @@ if [[ $ENGINE == extension ]]; then
     new_db oldext
     sql "$DB" "UPDATE pg_extension SET extversion = '0.2.0' WHERE extname = 'trovella_migrate'" >/dev/null
     PGDATABASE=$DB tm status --dir "$V1"
-    check "an extension older than 0.3.0: exit 2, update it or use the client engine" test "$RC" = 2 -a \
+    check "an extension too old to read folders (0.2.0): exit 2, update it or use the client engine" test "$RC" = 2 -a \
         -n "$(grep -F 'the installed trovella_migrate extension (version 0.2.0) cannot read a Drizzle 1.x migrations folder' "$TMP/err")" \
         -a -n "$(grep -F 'ALTER EXTENSION trovella_migrate UPDATE;' "$TMP/err")"
 fi
