@@ -106,11 +106,14 @@ void migrate(const Invocation& inv, MigrationFolder& folder, TargetRun& target, 
         target.engine = target.client_engine();
         target.engine_reason += "; the extension cannot run a migration that cannot run in a transaction";
         if (target.on_message)
-            target.on_message({"NOTICE", "00000",
+            target.on_message({"NOTICE",
+                               "00000",
                                "the extension cannot run a migration that cannot run in a transaction (nothing was "
                                "applied): the client engine runs this migrate over libpq, and the extension adopts its "
                                "history",
-                               {}, {}, {}});
+                               {},
+                               {},
+                               {}});
         target.outcome.applied = target.engine->apply(request, mode);
         // The extension adopts the client engine's history now, not at its next write: a run of
         // apply() with every migration applied runs nothing and adopts (history shows the run).

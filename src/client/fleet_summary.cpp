@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <map>
 
+#include "client/text_table.hpp"
 #include "client/version.hpp"
 
 namespace trovella::client {
@@ -15,33 +16,6 @@ using json = nlohmann::ordered_json;
 constexpr TargetState kStates[] = {TargetState::ok,          TargetState::behind, TargetState::refused,
                                    TargetState::unreachable, TargetState::failed, TargetState::skipped};
 constexpr std::size_t kNamesPerGroup = 10;
-
-std::size_t display_width(const std::string& s) {
-    std::size_t n = 0;
-    for (unsigned char c : s)
-        if ((c & 0xC0) != 0x80) ++n;  // UTF-8 characters, not bytes
-    return n;
-}
-
-// Columns padded to their widest cell, two spaces apart, no trailing spaces.
-std::string table(const std::vector<std::vector<std::string>>& rows) {
-    std::vector<std::size_t> width;
-    for (const auto& row : rows) {
-        width.resize(std::max(width.size(), row.size()), 0);
-        for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], display_width(row[i]));
-    }
-    std::string out;
-    for (const auto& row : rows) {
-        std::string line;
-        for (std::size_t i = 0; i < row.size(); ++i) {
-            line += row[i];
-            if (i + 1 < row.size()) line += std::string(width[i] - display_width(row[i]) + 2, ' ');
-        }
-        while (!line.empty() && line.back() == ' ') line.pop_back();
-        out += line + "\n";
-    }
-    return out;
-}
 
 std::string number(const std::optional<long long>& n) { return n ? std::to_string(*n) : "-"; }
 
@@ -175,7 +149,7 @@ std::string summary_table(Command command, const std::vector<TargetSummary>& tar
             rows.push_back({t.target, engine, number(t.applied_before), number(t.applied_now), number(t.pending),
                             state_name(t.state), duration, t.error});
     }
-    return table(rows);
+    return text_table(rows);
 }
 
 std::vector<StatusGroup> status_groups(const std::vector<TargetSummary>& targets) {
@@ -213,7 +187,7 @@ std::string status_groups_table(const std::vector<StatusGroup>& groups) {
         rows.push_back({g.last_applied.empty() ? "(none)" : g.last_applied, std::to_string(g.pending),
                         std::to_string(g.targets.size()), which});
     }
-    return table(rows);
+    return text_table(rows);
 }
 
 std::string fleet_line(const FleetRun& run, const std::vector<TargetSummary>& targets) {

@@ -2,18 +2,12 @@
 
 #include <ctime>
 
+#include "client/text_table.hpp"
 #include "core/messages.hpp"
 
 namespace trovella::client {
 
 namespace {
-
-std::size_t display_width(const std::string& s) {
-    std::size_t n = 0;
-    for (unsigned char c : s)
-        if ((c & 0xC0) != 0x80) ++n;  // count UTF-8 characters, not bytes
-    return n;
-}
 
 std::string utc(long long milliseconds) {
     std::time_t seconds = static_cast<std::time_t>(milliseconds / 1000);
@@ -75,20 +69,7 @@ std::string status_table(const std::vector<StatusRow>& rows, core::Layout layout
         cells.push_back({row.idx ? std::to_string(*row.idx) : "", printable_tag(row.tag),
                          row.state + (row.progress ? " " + *row.progress : ""),
                          row.created_at ? utc(*row.created_at) : "", row.applied_at_shown.value_or(""), note(row, layout)});
-    std::vector<std::size_t> width(6, 0);
-    for (const auto& line : cells)
-        for (std::size_t i = 0; i < line.size(); ++i) width[i] = std::max(width[i], display_width(line[i]));
-    std::string out;
-    for (const auto& line : cells) {
-        std::string text;
-        for (std::size_t i = 0; i < line.size(); ++i) {
-            text += line[i];
-            if (i + 1 < line.size()) text += std::string(width[i] - display_width(line[i]) + 2, ' ');
-        }
-        while (!text.empty() && text.back() == ' ') text.pop_back();
-        out += text + "\n";
-    }
-    return out;
+    return text_table(cells);
 }
 
 std::string status_summary(const std::vector<StatusRow>& rows) {
