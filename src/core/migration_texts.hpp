@@ -2,6 +2,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,6 +15,12 @@ using MigrationTexts = std::map<std::string, std::string, std::less<>>;
 
 // Throws Error(invalid_input) when the text is not a JSON object whose values are all strings.
 MigrationTexts parse_migration_texts(std::string_view json_text);
+
+// A Drizzle 1.x folder's migrations by name only (no texts: what status and verify need, as a
+// journal alone is for drizzle-kit 0.x): a JSON array of folder names. Returns nothing when the
+// text is not a JSON array (then it is the usual object of texts); throws Error(invalid_input) for
+// an array holding anything but strings, or a name twice.
+std::optional<std::vector<std::string>> parse_folder_names(std::string_view json_text);
 
 // Journal entries whose text is missing: an error naming every such tag.
 void require_texts(const Journal& journal, const MigrationTexts& texts);

@@ -9,9 +9,11 @@ namespace trovella::pg {
 
 namespace {
 
-core::Inputs checked(const std::string& journal_text, std::optional<core::MigrationTexts> texts, core::Options options,
-                     core::Function fn, core::Texts required) {
-    core::Inputs in = core::make_inputs(journal_text, std::move(texts), std::move(options), fn, required, &sha256_hex);
+core::Inputs checked(const std::optional<std::string>& journal_text, std::optional<core::MigrationTexts> texts,
+                     core::Options options, core::Function fn, core::Texts required) {
+    std::optional<std::string_view> journal;
+    if (journal_text) journal = *journal_text;
+    core::Inputs in = core::make_inputs(journal, std::move(texts), std::move(options), fn, required, &sha256_hex);
     for (const auto& warning : in.warnings) warn(warning);
     return in;
 }
@@ -43,18 +45,25 @@ core::Inputs read_inputs(FunctionCallInfo fcinfo, core::Function fn, core::Texts
     require_utf8_database();
     auto options_text = text_arg(fcinfo, options_arg, true);
     core::Options options = core::parse_options(options_text ? *options_text : "{}", fn);
-    auto journal = text_arg(fcinfo, 0, false);
-    if (!journal) throw core::invalid_input("journal must not be NULL", {}, "Pass the text of meta/_journal.json.");
+    auto journal = text_arg(fcinfo, 0, false);  // NULL: a Drizzle 1.x folder (core/folders.hpp)
     auto migrations = text_arg(fcinfo, 1, true);
+    if (!journal && migrations) {  // a Drizzle 1.x folder's migrations by name only (status, verify)
+        if (auto names = core::parse_folder_names(*migrations)) {
+            core::Inputs in = core::make_inputs(std::nullopt, std::nullopt, std::move(options), fn, texts, &sha256_hex,
+                                                &*names);
+            for (const auto& warning : in.warnings) warn(warning);
+            return in;
+        }
+    }
     std::optional<core::MigrationTexts> parsed;
     if (migrations) {
         parsed = core::parse_migration_texts(*migrations);
         migrations.reset();  // a large history should not stay in memory twice
     }
-    return checked(*journal, std::move(parsed), std::move(options), fn, texts);
+    return checked(journal, std::move(parsed), std::move(options), fn, texts);
 }
 
-core::Inputs inputs_of(const std::string& journal_text, std::optional<core::MigrationTexts> texts,
+core::Inputs inputs_of(const std::optional<std::string>& journal_text, std::optional<core::MigrationTexts> texts,
                        core::Options options, core::Function fn) {
     return checked(journal_text, std::move(texts), std::move(options), fn, core::Texts::required);
 }
