@@ -321,7 +321,7 @@ COMMENT ON FUNCTION trovella_migrate.adopt_client_history() IS
 -- extension's history and from the client engine's when it may be read (status() shows them
 -- "partial" at once, before any run adopts them). Read-only apart from the lock.
 CREATE FUNCTION trovella_migrate.partial_migrations(tracking_schema name, tracking_table name)
-RETURNS TABLE (created_at bigint, hash text, completed integer)
+RETURNS TABLE (created_at bigint, hash text, completed integer, tag text)
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $partial$
@@ -329,18 +329,22 @@ DECLARE
     client_part text := '';
 BEGIN
     IF trovella_migrate.client_history_state() = 'ok' THEN
-        client_part := ' UNION ALL SELECT e.created_at, e.hash, e.statements, e.applied_at, 0::bigint
+        client_part := ' UNION ALL SELECT e.created_at, e.hash, e.statements, e.tag, e.applied_at, 0::bigint
             FROM ONLY trovella_migrate_history.migration_event e
             WHERE e.action = ''partial'' AND e.tracking_schema = $1 AND e.tracking_table = $2
-              AND e.created_at IS NOT NULL AND e.hash IS NOT NULL AND e.statements IS NOT NULL';
+              AND e.created_at IS NOT NULL AND e.hash IS NOT NULL AND e.statements IS NOT NULL AND e.tag IS NOT NULL';
     END IF;
+    -- The latest record of each migration (created_at and tag: Drizzle 1.x folders of one second
+    -- share a created_at), oldest first.
     RETURN QUERY EXECUTE
-        'SELECT DISTINCT ON (p.created_at) p.created_at, p.hash, p.completed
-         FROM (SELECT ev.created_at, ev.hash, ev.statements AS completed, ev.applied_at, ev.event_id AS ord
-               FROM trovella_migrate.migration_event ev
-               WHERE ev.action = ''partial'' AND ev.tracking_schema = $1 AND ev.tracking_table = $2'
-        || client_part || ') p(created_at, hash, completed, applied_at, ord)
-         ORDER BY p.created_at, p.applied_at DESC, p.ord DESC'
+        'SELECT q.created_at, q.hash, q.completed, q.tag FROM (
+           SELECT DISTINCT ON (p.created_at, p.tag) p.*
+           FROM (SELECT ev.created_at, ev.hash, ev.statements AS completed, ev.tag, ev.applied_at, ev.event_id AS ord
+                 FROM trovella_migrate.migration_event ev
+                 WHERE ev.action = ''partial'' AND ev.tracking_schema = $1 AND ev.tracking_table = $2'
+        || client_part || ') p(created_at, hash, completed, tag, applied_at, ord)
+           ORDER BY p.created_at, p.tag, p.applied_at DESC, p.ord DESC) q
+         ORDER BY q.applied_at, q.ord'
         USING tracking_schema, tracking_table;
 END
 $partial$;

@@ -34,8 +34,9 @@ SELECT tag, state, hash = recorded_hash AS same_hash FROM trovella_migrate.statu
 SELECT id, tag FROM trovella_migrate.history ORDER BY id;
 SELECT applied_before, pending, applied, verified FROM trovella_migrate.apply(:'j', :'m');
 SELECT id, tag, action FROM trovella_migrate.history ORDER BY id;
--- Extra columns that a newer Drizzle adds break nothing, and the extension never alters the table.
-ALTER TABLE drizzle.__drizzle_migrations ADD COLUMN name text;
+-- Extra columns break nothing, and the extension never alters the table (a column called name
+-- makes it Drizzle 1.x's version 1: see 15_drizzle_v1).
+ALTER TABLE drizzle.__drizzle_migrations ADD COLUMN note text DEFAULT 'x';
 SELECT applied, verified FROM trovella_migrate.apply(:'j', :'m');
 SELECT ok FROM trovella_migrate.verify(:'j', :'m');
 DROP SCHEMA drizzle CASCADE;

@@ -13,8 +13,8 @@ SELECT * FROM trovella_migrate.apply(:'j', '"text"');
 SELECT * FROM trovella_migrate.apply(:'j', '{"0000_a": 42}');
 SELECT * FROM trovella_migrate.apply(:'j', '{"0000_a": null}');
 SELECT * FROM trovella_migrate.apply(:'j', '{"0000_a": {"sql": "SELECT 1"}}');
--- NULL arguments.
-SELECT * FROM trovella_migrate.apply(NULL, '{}');
+-- NULL arguments (a NULL journal alone is a Drizzle 1.x folder: 15_drizzle_v1).
+SELECT * FROM trovella_migrate.apply(NULL, NULL);
 SELECT * FROM trovella_migrate.apply(:'j', NULL);
 SELECT applied, verified FROM trovella_migrate.apply('{"entries":[]}', '{}', NULL);
 SELECT * FROM trovella_migrate.status(NULL);

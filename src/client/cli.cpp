@@ -122,9 +122,9 @@ void check_values_present(const std::vector<std::string>& args) {
 
 void add_global_options(CLI::App* app, Raw& raw, const std::string& group) {
     app->add_option("--dir", raw.dir,
-                    "migrations folder, the one holding meta/_journal.json. Default: the current "
-                    "directory if it has meta/_journal.json, else ./drizzle if it has one, else "
-                    "./src/migrations if it has one, else ./drizzle")
+                    "migrations folder: the one holding meta/_journal.json (drizzle-kit 0.x) or the "
+                    "<YYYYMMDDHHMMSS>_<name> folders (Drizzle 1.x). Default: the current directory if it is "
+                    "one, else ./drizzle if it is one, else ./src/migrations if it is one, else ./drizzle")
         ->type_name("DIR")
         ->group(group);
     app->add_option("--database-url", raw.database_urls,
@@ -401,12 +401,12 @@ ParsedCommandLine parse_command_line(const std::vector<std::string>& args, std::
             "--rebuild-invalid-indexes and --single-transaction exclude each other: indexes are built CONCURRENTLY "
             "only outside a transaction");
     if (inv.command == Command::baseline && chosen->get_option("--through")->count() == 0)
-        throw usage_error("baseline needs --through TAG: the last journal entry to record as applied");
+        throw usage_error("baseline needs --through TAG: the last migration to record as applied");
     if (inv.command == Command::baseline && inv.through_tag.empty())
-        throw usage_error("--through must name a journal entry");
+        throw usage_error("--through must name a migration");
     if (inv.command == Command::repair && inv.repair_tag.empty())
         throw usage_error("repair needs the TAG of an applied migration");
-    if (inv.to_tag && inv.to_tag->empty()) throw usage_error("--to must name a journal entry");
+    if (inv.to_tag && inv.to_tag->empty()) throw usage_error("--to must name a migration");
     return parsed;
 }
 

@@ -31,8 +31,13 @@ core::Inputs checked_inputs(const Request& request, core::Function fn, core::Tex
             files.emplace(std::string(request.folder->tags.at(i)), std::string(request.folder->texts.at(i)));
         texts = std::move(files);
     }
-    core::Inputs in =
-        core::make_inputs(request.journal_text, std::move(texts), std::move(options), fn, required, &sha256_hex);
+    std::optional<std::string_view> journal;
+    if (request.journal_text) journal = *request.journal_text;
+    std::vector<std::string> names;  // a Drizzle 1.x folder without the texts: the names alone
+    if (!request.journal_text && !request.texts)
+        for (std::size_t i = 0; i < request.file_count; ++i) names.emplace_back(request.folder->tags.at(i));
+    core::Inputs in = core::make_inputs(journal, std::move(texts), std::move(options), fn, required, &sha256_hex,
+                                        !request.journal_text && !request.texts ? &names : nullptr);
     for (const auto& warning : in.warnings) on_message({"WARNING", "01000", warning, {}, {}, {}});
     return in;
 }

@@ -18,7 +18,7 @@ Failure core_failure(const core::Error& e) {
 Request full_request(MigrationFolder& folder, json options) {
     Request request;
     request.folder = &folder;
-    request.journal_text = folder.journal_text;
+    if (folder.layout == core::Layout::journal) request.journal_text = folder.journal_text;
     request.file_count = folder.file_count();
     request.options = std::move(options);
     return request;
@@ -86,7 +86,7 @@ void migrate(const Invocation& inv, MigrationFolder& folder, TargetRun& target, 
     if (inv.to_tag) {
         refuse_if_past(engine, request, folder, *inv.to_tag);
         const auto position = folder.journal.find(*inv.to_tag)->position;
-        request.journal_text = journal_through(folder.journal_text, position);
+        if (folder.layout == core::Layout::journal) request.journal_text = journal_through(folder.journal_text, position);
         request.file_count = folder.files_through(position);
     }
     const ApplyMode mode{inv.commit_each, inv.single_transaction, inv.rebuild_invalid_indexes};
@@ -170,14 +170,17 @@ json options_for(const Invocation& inv, core::Function fn) {
 void check_tags(const Invocation& inv, const MigrationFolder& folder) {
     auto require = [&](const std::string& tag, const std::string& what) {
         if (folder.journal.find(tag) != nullptr) return;
+        const char* list = folder.layout == core::Layout::journal ? "the journal" : "the migrations folder";
         std::string known = folder.journal.entries.empty()
-                                ? "the journal has no entries"
-                                : "the journal runs from " + core::quote_tag(folder.journal.entries.front().tag) +
+                                ? std::string(list) + " has no entries"
+                                : std::string(list) + " runs from " + core::quote_tag(folder.journal.entries.front().tag) +
                                       " to " + core::quote_tag(folder.journal.entries.back().tag);
+        const bool v1 = folder.layout == core::Layout::folders;
         throw Failure(ExitCode::usage,
-                      what + ": unknown tag " + core::quote_tag(tag) + ": no entry of " + folder.journal_path +
-                          " has it (" + known + ")",
-                      "Name a tag of meta/_journal.json (a file name without .sql).");
+                      what + ": unknown tag " + core::quote_tag(tag) + ": " + folder.tag_source() + " has it (" +
+                          known + ")",
+                      v1 ? "Name a migration folder (its whole name, YYYYMMDDHHMMSS_<name>)."
+                         : "Name a tag of meta/_journal.json (a file name without .sql).");
     };
     if (inv.to_tag) require(*inv.to_tag, "--to");
     if (inv.command == Command::baseline) require(inv.through_tag, "--through");
@@ -199,6 +202,7 @@ void run_command(const Invocation& inv, MigrationFolder& folder, TargetRun& targ
     try {
         Request request = full_request(folder, options_for(inv, fn));
         target.engine->check_ready(fn);
+        if (folder.layout == core::Layout::folders) target.engine->check_reads_folders();
         if (inv.command == Command::migrate) target.engine->check_ready(core::Function::verify);
         switch (inv.command) {
             case Command::migrate:

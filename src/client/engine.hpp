@@ -15,12 +15,12 @@
 
 namespace trovella::client {
 
-// The inputs of one call: the journal text to send (possibly cut after a tag), how many of the
-// folder's files to send (a prefix of its arrays; none when texts is false) and the options
-// object for the function.
+// The inputs of one call: the journal text to send (possibly cut after a tag; none for a Drizzle
+// 1.x folder, which has no journal: SQL NULL), how many of the folder's files to send (a prefix of
+// its arrays; none when texts is false) and the options object for the function.
 struct Request {
     MigrationFolder* folder = nullptr;
-    std::string journal_text;
+    std::optional<std::string> journal_text;
     std::size_t file_count = 0;
     bool texts = true;
     nlohmann::json options = nlohmann::json::object();
@@ -94,6 +94,9 @@ public:
     // Throws Failure when this engine cannot run `fn` here: not installed, too old, or (for the
     // functions that write) a read-only session, a hot standby, a wrong isolation level.
     virtual void check_ready(core::Function fn) = 0;
+    // Throws Failure when this engine cannot take a Drizzle 1.x folder (an extension older than
+    // the one that reads them).
+    virtual void check_reads_folders() {}
 
     // Every method throws Failure for a database error, with what the engine knows added (the
     // GRANT to run when the role may not call the function).

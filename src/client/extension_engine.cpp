@@ -1,5 +1,7 @@
 #include "client/extension_engine.hpp"
 
+#include <cstdio>
+
 #include "client/failure.hpp"
 #include "client/session_check.hpp"
 
@@ -103,15 +105,31 @@ void ExtensionEngine::check_ready(core::Function fn) {
     check_session_can_write(s, fn);
 }
 
+// Drizzle 1.x folders (journal NULL) are read by trovella_migrate 0.3.0 and later.
+void ExtensionEngine::check_reads_folders() {
+    const auto& version = session().extension_version;
+    if (!version) return;  // check_ready said so already
+    int major = 0, minor = 0;
+    if (std::sscanf(version->c_str(), "%d.%d", &major, &minor) < 2 || major > 0 || minor >= 3) return;
+    throw Failure(ExitCode::usage,
+                  "the installed trovella_migrate extension (version " + *version +
+                      ") cannot read a Drizzle 1.x migrations folder (<YYYYMMDDHHMMSS>_<name>/migration.sql)",
+                  "Update it: ALTER EXTENSION trovella_migrate UPDATE; (0.3.0 and later read both layouts), or run "
+                  "with --engine client.");
+}
+
 Result ExtensionEngine::call(core::Function fn, const std::string& sql_template, const Request& request,
                              const std::optional<std::string>& extra) {
     std::string sql = sql_template;
-    std::vector<Param> params{Param::text(request.journal_text)};
+    std::vector<Param> params{request.journal_text ? Param::text(*request.journal_text) : Param::null()};
     params.back().type = kJsonOid;
     if (request.texts) {
         params.push_back(request.folder->tags.param(request.file_count));
         params.push_back(request.folder->texts.param(request.file_count));
         replace(sql, "{migrations}", "pg_catalog.jsonb_object($2::pg_catalog.text[], $3::pg_catalog.text[])");
+    } else if (!request.journal_text) {  // a Drizzle 1.x folder: its migrations by name alone
+        params.push_back(request.folder->tags.param(request.file_count));
+        replace(sql, "{migrations}", "pg_catalog.to_jsonb($2::pg_catalog.text[])");
     } else {
         replace(sql, "{migrations}", "NULL::pg_catalog.jsonb");
     }

@@ -25,6 +25,7 @@ public:
     const char* name() const override { return "extension"; }
     std::optional<std::string> extension_version() override;
     void check_ready(core::Function fn) override;
+    void check_reads_folders() override;
 
     // Refuses (0A000, before anything runs) a migration that cannot run in a transaction:
     // migrate then hands the run to the client engine (commands.cpp).

@@ -5,8 +5,9 @@ namespace trovella::client {
 const char* const kDescription =
     "Applies and checks Drizzle ORM migrations with the trovella_migrate PostgreSQL extension\n"
     "(CREATE EXTENSION trovella_migrate in the database first). Reads the migrations folder\n"
-    "(meta/_journal.json and every *.sql file in it) and sends the exact bytes of each file to\n"
-    "the database as query parameters; the extension splits them on \"--> statement-breakpoint\",\n"
+    "(drizzle-kit 0.x: meta/_journal.json and every *.sql file in it; Drizzle 1.x: every\n"
+    "<YYYYMMDDHHMMSS>_<name>/migration.sql) and sends the exact bytes of each file to the\n"
+    "database as query parameters; the extension splits them on \"--> statement-breakpoint\",\n"
     "runs, records and verifies them. A .sql file that the journal does not list is sent too:\n"
     "the extension warns about it (\"orphan\") and never runs it.";
 

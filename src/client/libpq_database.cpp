@@ -134,8 +134,8 @@ void LibpqDatabase::pop_settings(bool success) {
         session_.query("SELECT pg_catalog.set_config($1, $2, true)", {core::SqlParam::of(name), core::SqlParam::of(value)});
 }
 
-void LibpqDatabase::create_tracking_table_if_missing() {
-    tracking_.create_if_missing();
+void LibpqDatabase::create_tracking_table_if_missing(core::TableVersion version) {
+    tracking_.create_if_missing(version);
     create_history_if_missing();
 }
 
@@ -193,7 +193,7 @@ void LibpqDatabase::create_history_if_missing() {
     history_ready_ = true;
 }
 
-std::map<std::int64_t, core::Progress> LibpqDatabase::partial_migrations() {
+core::PartialProgress LibpqDatabase::partial_migrations() {
     if (!history_exists()) return {};
     return history_.partial_migrations();
 }

@@ -52,20 +52,22 @@ public:
     // lock_timeout bounding the wait; unlock_session() (never throws) gives it back.
     void lock_session(const core::Options& options);
     void unlock_session() noexcept;
-    void create_tracking_table_if_missing() override;
+    void create_tracking_table_if_missing(core::TableVersion version) override;
     void require_access(core::Access access) override { tracking_.require_access(access); }
-    std::vector<core::TrackingRow> tracking_rows() override { return tracking_.read_rows(); }
+    core::TrackingState tracking_state() override { return tracking_.read_state(); }
     core::TrackingCount tracking_count() override { return tracking_.count_rows(); }
     // Inside the run's transaction, sent behind the migration's queued statements: one round trip
     // per migration for both.
-    std::int64_t insert_tracking_row(const std::string& hash, std::int64_t when) override {
+    std::int64_t insert_tracking_row(const std::string& hash, std::int64_t when, const std::string& name) override {
         if (!outside_now_) session_.pipeline_next_query();
-        return tracking_.insert(hash, when);
+        return tracking_.insert(hash, when, name);
     }
     void update_tracking_hash(std::int64_t id, const std::string& hash) override { tracking_.update_hash(id, hash); }
+    void upgrade_tracking_table(const std::vector<core::RowName>& names) override { tracking_.upgrade(names); }
+    void name_tracking_rows(const std::vector<core::RowName>& names) override { tracking_.name_rows(names); }
 
     std::map<std::int64_t, core::KnownRow> history_rows() override;
-    std::map<std::int64_t, core::Progress> partial_migrations() override;
+    core::PartialProgress partial_migrations() override;
     void record(const core::HistoryEvent& event) override;
     void finish_history() override;
 

@@ -70,7 +70,8 @@ void LibpqSession::execute_statement(const std::string& sql, const std::string& 
 
 // The client cannot switch user: a tracking table another role owns is used as this role, so it
 // must have no code of its own (triggers, rules, row security, column defaults other than its id
-// sequence) that would run with this role's privileges. The extension runs such code as the owner.
+// sequence and Drizzle 1.x's applied_at DEFAULT now()) that would run with this role's privileges.
+// The extension runs such code as the owner.
 void LibpqSession::as_table_owner(const std::string& owner_oid, const std::string& table_oid,
                                   const std::function<void()>& body) {
     auto checked = table_checked_.find(table_oid);
@@ -80,7 +81,11 @@ void LibpqSession::as_table_owner(const std::string& owner_oid, const std::strin
             "  WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER), c.relhastriggers, c.relhasrules, "
             "c.relrowsecurity, EXISTS (SELECT 1 FROM pg_catalog.pg_attrdef d "
             "  WHERE d.adrelid OPERATOR(pg_catalog.=) c.oid AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) "
-            "  NOT LIKE 'nextval(%'), pg_catalog.pg_get_userbyid(c.relowner)::pg_catalog.text, "
+            "  NOT LIKE 'nextval(%' "
+            // Drizzle 1.x's applied_at DEFAULT now(): a call of pg_catalog.now() itself (oid 1299),
+            // whatever a search_path or a function of the owner's called now might be.
+            "  AND d.adbin::pg_catalog.text NOT LIKE '{FUNCEXPR :funcid 1299 %'), "
+            "pg_catalog.pg_get_userbyid(c.relowner)::pg_catalog.text, "
             "pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) "
             "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace "
             "WHERE c.oid OPERATOR(pg_catalog.=) $1::pg_catalog.int8::pg_catalog.oid",

@@ -58,6 +58,7 @@ int run(const std::vector<std::string>& args) {
         options_for(inv, inv.commit_each ? trovella::core::Function::apply_each : function_of(inv.command));
         connect(engine_choice_of(inv, env), target, reporter);
         reporter.engine(target);
+        for (const auto& warning : folder.warnings) reporter.on_message({"WARNING", "01000", warning, {}, {}, {}});
         run_command(inv, folder, target, [&reporter](bool on) { reporter.mute(on); });
         return reporter.command_result(inv, folder, target);
     } catch (Failure& failure) {

@@ -24,16 +24,21 @@ json or_null(const std::optional<std::string>& value) { return value ? json(*val
 json or_null(const std::optional<long long>& value) { return value ? json(*value) : json(nullptr); }
 json or_null(const std::string& value) { return value.empty() ? json(nullptr) : json(value); }
 
-std::string layer2_line(const VerifyResult& v, const Invocation& inv) {
-    std::string which = inv.to_tag ? " (journal up to " + *inv.to_tag + ")" : "";
+// "journal" (drizzle-kit 0.x) or "folder" (Drizzle 1.x): what the migrations are listed in.
+const char* list_word(core::Layout layout) { return layout == core::Layout::journal ? "journal" : "folder"; }
+
+std::string layer2_line(const VerifyResult& v, const Invocation& inv, core::Layout layout) {
+    const std::string list = list_word(layout);
+    std::string which = inv.to_tag ? " (" + list + " up to " + *inv.to_tag + ")" : "";
     std::string counts =
-        "journal has " + std::to_string(v.expected) + " migrations, database has " + std::to_string(v.actual);
+        list + " has " + std::to_string(v.expected) + " migrations, database has " + std::to_string(v.actual);
     return v.ok ? "Layer 2 verification" + which + ": " + counts + ": ok"
                 : "Layer 2 verification" + which + " FAILED: " + counts;
 }
 
-std::string verify_failed_line(const VerifyResult& v) {
-    return "Verification failed: journal has " + std::to_string(v.expected) + " migrations, database has " +
+std::string verify_failed_line(const VerifyResult& v, core::Layout layout) {
+    return std::string("Verification failed: ") + list_word(layout) + " has " + std::to_string(v.expected) +
+           " migrations, database has " +
            std::to_string(v.actual);
 }
 
@@ -234,7 +239,7 @@ void Reporter::text_result(const Invocation& inv, const TargetRun& target) {
     switch (inv.command) {
         case Command::migrate:
             if (o.verified) {
-                client_line(o.verified->ok ? out_ : err_, layer2_line(*o.verified, inv));
+                client_line(o.verified->ok ? out_ : err_, layer2_line(*o.verified, inv, layout_));
                 if (!o.verified->ok) {
                     for (const auto& problem : o.verified->problems) print(err_, "  " + problem);
                     print(err_, std::string(kProgram) + ": verification failed; run " + kProgram +
@@ -244,13 +249,13 @@ void Reporter::text_result(const Invocation& inv, const TargetRun& target) {
             break;
         case Command::status:
             if (o.status) {
-                print(out_, status_table(*o.status));
+                print(out_, status_table(*o.status, layout_));
                 client_line(out_, status_summary(*o.status));
             }
             break;
         case Command::verify:
             if (o.verified && !o.verified->ok) {
-                client_line(err_, verify_failed_line(*o.verified));
+                client_line(err_, verify_failed_line(*o.verified, layout_));
                 for (const auto& problem : o.verified->problems) print(err_, "  " + problem);
                 print(err_, std::string(kProgram) + ": run " + kProgram + " status for the state of each migration");
             }
@@ -278,10 +283,12 @@ void Reporter::text_result(const Invocation& inv, const TargetRun& target) {
 
 int Reporter::command_result(const Invocation& inv, const MigrationFolder& folder, const TargetRun& target) {
     const Outcome& o = target.outcome;
+    layout_ = folder.layout;
     text_result(inv, target);
     if (o.failure) print_failure(*o.failure);
     if (!json_) return as_int(o.code);
     json doc = document(&inv, &target, folder.dir, o.code);
+    doc["layout"] = folder.layout == core::Layout::journal ? "journal" : "folders";
     add_command_members(doc, inv, target);
     if (o.failure) {
         add_failure(doc, *o.failure);
@@ -290,7 +297,8 @@ int Reporter::command_result(const Invocation& inv, const MigrationFolder& folde
         doc["summary"] = layer2 ? "layer 2 verification failed" : "verification failed";
         doc["error"] = json{{"sqlstate", "22000"},
                             {"severity", nullptr},
-                            {"message", layer2 ? layer2_line(*o.verified, inv) : verify_failed_line(*o.verified)},
+                            {"message", layer2 ? layer2_line(*o.verified, inv, layout_)
+                                               : verify_failed_line(*o.verified, layout_)},
                             {"detail", core::messages::join(o.verified->problems, "\n")},
                             {"hint", std::string("Run ") + kProgram + " status for the state of each migration."},
                             {"context", nullptr}};

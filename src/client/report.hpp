@@ -63,6 +63,7 @@ private:
     std::ostream& err_;
     std::string prefix_;
     bool muted_ = false;
+    core::Layout layout_ = core::Layout::journal;  // of the folder of the command
     std::vector<std::string> secrets_;
     std::vector<std::string> messages_;
     std::vector<std::string> warnings_;

@@ -20,12 +20,13 @@ std::string utc(long long milliseconds) {
 
 std::string short_hash(const std::optional<std::string>& hash) { return hash ? hash->substr(0, 12) + "..." : "?"; }
 
-std::string note(const StatusRow& row) {
+std::string note(const StatusRow& row, core::Layout layout) {
     if (row.state == "modified")
         return "file sha256 " + short_hash(row.hash) + " but recorded " + short_hash(row.recorded_hash);
     if (row.state == "out_of_order") return "older than the newest applied migration";
     if (row.state == "unknown")
-        return "tracking row (hash " + short_hash(row.recorded_hash) + ") that the journal lacks";
+        return "tracking row (hash " + short_hash(row.recorded_hash) + ") that the " +
+               (layout == core::Layout::journal ? "journal" : "migrations folder") + " lacks";
     if (row.state == "orphan") return "file not in the journal: never run";
     if (row.state == "pending" && row.hash) return "sha256 " + short_hash(row.hash);
     if (row.state == "partial")
@@ -62,12 +63,12 @@ StatusCounts count_states(const std::vector<StatusRow>& rows) {
     return c;
 }
 
-std::string status_table(const std::vector<StatusRow>& rows) {
+std::string status_table(const std::vector<StatusRow>& rows, core::Layout layout) {
     std::vector<std::vector<std::string>> cells{{"IDX", "TAG", "STATE", "GENERATED (UTC)", "APPLIED AT", "NOTE"}};
     for (const auto& row : rows)
         cells.push_back({row.idx ? std::to_string(*row.idx) : "", printable_tag(row.tag),
                          row.state + (row.progress ? " " + *row.progress : ""),
-                         row.created_at ? utc(*row.created_at) : "", row.applied_at_shown.value_or(""), note(row)});
+                         row.created_at ? utc(*row.created_at) : "", row.applied_at_shown.value_or(""), note(row, layout)});
     return text_table(cells);
 }
 

@@ -9,7 +9,7 @@
 namespace trovella::client {
 
 // IDX  TAG  STATE  GENERATED (UTC)  APPLIED AT  NOTE, one line per row, columns padded.
-std::string status_table(const std::vector<StatusRow>& rows);
+std::string status_table(const std::vector<StatusRow>& rows, core::Layout layout = core::Layout::journal);
 
 // "Migration state: 8 applied, 10 expected, 2 pending (1 out of order, 1 orphan)": the wiki's
 // line, with the counts of the other states when there are any.

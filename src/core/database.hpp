@@ -15,9 +15,11 @@
 #include "core/failure_note.hpp"
 #include "core/journal.hpp"
 #include "core/options.hpp"
+#include "core/partial_progress.hpp"
 #include "core/planner.hpp"
 #include "core/splitter.hpp"
 #include "core/statement_check.hpp"
+#include "core/upgrade.hpp"
 
 namespace trovella::core {
 
@@ -34,13 +36,6 @@ struct HistoryEvent {
     std::optional<double> duration_ms;
 };
 
-// What the history last recorded of a migration run statement by statement outside a transaction
-// (core/outside_transaction.hpp) that has not finished: no tracking row records it yet.
-struct Progress {
-    std::string hash;            // of the file it ran from
-    std::int64_t completed = 0;  // statements (pieces between breakpoints) completed
-};
-
 // What the history last recorded about a tracking row id.
 struct KnownRow {
     std::string tag;
@@ -50,9 +45,11 @@ struct KnownRow {
     std::string action;
     std::string applied_at;  // timestamptz as the host reads it (text; the extension: pg/spi.hpp kRawTimestampMark)
     // The event was about this very row: ids are reused when the tracking table is dropped and
-    // made again (by drizzle-kit, say), so an id alone does not identify a row.
-    bool same_row(const TrackingRow& row) const {
-        return row.created_at && *row.created_at == created_at && row.hash == hash;
+    // made again (by drizzle-kit, say), so an id alone does not identify a row. A row without
+    // created_at (Drizzle 1.x reads only its name) was recorded with `when_null`, its folder's.
+    bool same_row(const TrackingRow& row, std::optional<std::int64_t> when_null = std::nullopt) const {
+        const auto at = row.created_at ? row.created_at : when_null;
+        return at && *at == created_at && row.hash == hash;
     }
 };
 
@@ -63,7 +60,16 @@ struct StatementRun {
     int total = 0;  // statements of the migration
 };
 
-enum class Access { read, append, update };
+// What the caller must be allowed to do with the tracking table. alter: what its owner may (the
+// upgrade to Drizzle 1.x's version 1 adds two columns).
+enum class Access { read, append, update, alter };
+
+// Drizzle's tracking table as read at one moment: its version and its rows (with `name` when the
+// table has that column).
+struct TrackingState {
+    TableVersion version = TableVersion::missing;
+    std::vector<TrackingRow> rows;  // id order
+};
 
 // How many rows the tracking table has, and its highest id: cheap to read, and it changes whenever
 // anyone adds or removes rows (ids are not handed out in commit order, so "rows above the last id
@@ -94,19 +100,27 @@ public:
     virtual std::string tracking_table_name() = 0;  // for messages: drizzle.__drizzle_migrations
     // Serializes runners on the tracking table until the transaction ends (says who holds it).
     virtual void lock() = 0;
-    virtual void create_tracking_table_if_missing() = 0;
+    // With Drizzle's DDL of that version (v0: drizzle-orm 0.x's; v1: 1.x's, with name and applied_at).
+    virtual void create_tracking_table_if_missing(TableVersion version) = 0;
     // The caller may do what `access` needs on the tracking table; throws naming the GRANT.
     virtual void require_access(Access access) = 0;
-    virtual std::vector<TrackingRow> tracking_rows() = 0;  // id order; none when it does not exist
+    virtual TrackingState tracking_state() = 0;  // missing and no rows when it does not exist
     virtual TrackingCount tracking_count() = 0;
-    virtual std::int64_t insert_tracking_row(const std::string& hash, std::int64_t when) = 0;
+    // `name` is written where the table has the column (and applied_at = now() where it has that),
+    // so no row without a name is ever added to a version-1 table; the core always gives one.
+    virtual std::int64_t insert_tracking_row(const std::string& hash, std::int64_t when, const std::string& name) = 0;
     virtual void update_tracking_hash(std::int64_t id, const std::string& hash) = 0;
+    // Drizzle 1.x's upgrade of a version-0 table: adds name and applied_at (as drizzle-orm 1.x
+    // does), then names every row, its applied_at NULL.
+    virtual void upgrade_tracking_table(const std::vector<RowName>& names) = 0;
+    // Names rows of a version-1 table whose name is NULL (nothing else changes).
+    virtual void name_tracking_rows(const std::vector<RowName>& names) = 0;
 
     // The extension's history.
     virtual std::map<std::int64_t, KnownRow> history_rows() = 0;  // latest event per tracking id
-    // Migrations run outside a transaction and not finished, by created_at (status shows them
-    // "partial"); none where nothing can have run outside a transaction.
-    virtual std::map<std::int64_t, Progress> partial_migrations() { return {}; }
+    // Migrations run outside a transaction and not finished (status shows them "partial"); none
+    // where nothing can have run outside a transaction.
+    virtual PartialProgress partial_migrations() { return {}; }
     virtual void record(const HistoryEvent& event) = 0;
     virtual void finish_history() = 0;
 

@@ -153,19 +153,22 @@ std::map<std::int64_t, KnownRow> History::known_rows() {
     return out;
 }
 
-std::map<std::int64_t, Progress> History::partial_migrations() {
+PartialProgress History::partial_migrations() {
     flush();
     std::vector<SqlRow> rows;
     sql_.as_history_keeper([&] {
+        // The latest record of each migration (created_at and tag), oldest first.
         rows = sql_.query(
-            "SELECT DISTINCT ON (created_at) created_at, hash, statements FROM " + schema_ + ".migration_event "
+            "SELECT created_at, tag, hash, statements FROM (SELECT DISTINCT ON (created_at, tag) created_at, tag, hash, "
+            "statements, applied_at, event_id FROM " + schema_ + ".migration_event "
             "WHERE action OPERATOR(pg_catalog.=) 'partial' AND tracking_schema OPERATOR(pg_catalog.=) $1 "
             "AND tracking_table OPERATOR(pg_catalog.=) $2 AND statements IS NOT NULL "
-            "ORDER BY created_at, applied_at DESC, event_id DESC",
+            "ORDER BY created_at, tag, applied_at DESC, event_id DESC) p ORDER BY applied_at, event_id",
             {SqlParam::of(tracking_.schema()), SqlParam::of(tracking_.table())});
     });
-    std::map<std::int64_t, Progress> out;
-    for (const auto& row : rows) out.emplace(to_int64(row[0]), Progress{row[1].value_or(""), to_int64(row[2])});
+    PartialProgress out;
+    for (const auto& row : rows)
+        out.add(to_int64(row[0]), row[1].value_or(""), Progress{row[2].value_or(""), to_int64(row[3])});
     return out;
 }
 

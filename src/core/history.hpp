@@ -42,9 +42,9 @@ public:
 
     // Tracking row id -> the latest event about it, for this tracking table.
     std::map<std::int64_t, KnownRow> known_rows();
-    // created_at -> the latest progress record ("partial") of a migration run outside a
-    // transaction, for this tracking table.
-    std::map<std::int64_t, Progress> partial_migrations();
+    // The latest progress record ("partial") of each migration run outside a transaction, for
+    // this tracking table.
+    PartialProgress partial_migrations();
 
 private:
     SqlSession& sql_;

@@ -1,5 +1,6 @@
-// The inputs of every function, read and checked before anything runs: the journal, the
-// migration texts with their hashes, the orphan files, the options. The host reads the arguments
+// The inputs of every function, read and checked before anything runs: the journal (or, for a
+// Drizzle 1.x folder, the list made from the folder names), the migration texts with their hashes,
+// the orphan files, the options. The host reads the arguments
 // (SQL arguments in the extension, files in the client) and computes the hashes its own way
 // (PostgreSQL's cryptohash, libcrypto): both are SHA-256 of the same bytes.
 #pragma once
@@ -34,7 +35,12 @@ enum class Texts { required, optional };
 using HashFunction = std::string (*)(std::string_view bytes);
 
 // Throws Error(invalid_input) naming what is wrong; `texts` required: every journal entry has one.
-Inputs make_inputs(std::string_view journal_text, std::optional<MigrationTexts> texts, Options options,
-                   Function fn, Texts required, HashFunction hash);
+// Without a journal (SQL NULL) the texts are a Drizzle 1.x folder's, keyed by folder name
+// (core/folders.hpp), and required whatever `required` says: they are the list of migrations.
+// `folder_names`: a Drizzle 1.x folder's migrations by name only (journal and texts absent), which
+// status and verify accept; the other functions need the texts.
+Inputs make_inputs(std::optional<std::string_view> journal_text, std::optional<MigrationTexts> texts,
+                   Options options, Function fn, Texts required, HashFunction hash,
+                   const std::vector<std::string>* folder_names = nullptr);
 
 }  // namespace trovella::core

@@ -195,6 +195,13 @@ const JournalEntry* Journal::find(std::string_view tag) const {
     return it == position_of_tag_.end() ? nullptr : &entries[it->second];
 }
 
+bool Journal::append(JournalEntry entry) {
+    if (!position_of_tag_.emplace(entry.tag, entries.size()).second) return false;
+    entry.position = entries.size();
+    entries.push_back(std::move(entry));
+    return true;
+}
+
 Journal parse_journal(std::string_view text) {
     SeenJournal root;
     try {

@@ -1,6 +1,7 @@
 #include "core/migration_texts.hpp"
 
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "core/error.hpp"
 #include "core/interrupts.hpp"
@@ -37,6 +38,33 @@ MigrationTexts parse_migration_texts(std::string_view json_text) {
         texts.emplace(tag, std::move(text.get_ref<std::string&>()));
     }
     return texts;
+}
+
+std::optional<std::vector<std::string>> parse_folder_names(std::string_view json_text) {
+    // Only an array is read here (an object of texts can be large: it is parsed once, elsewhere).
+    const auto first = json_text.find_first_not_of(" \t\r\n");
+    if (first == std::string_view::npos || json_text[first] != '[') return std::nullopt;
+    json root;
+    try {
+        root = parse_json_input(json_text);
+    } catch (const json::exception& e) {
+        throw invalid_input(std::string("migrations is not valid JSON: ") + messages::json_error(e.what()));
+    }
+    if (!root.is_array()) return std::nullopt;
+    std::vector<std::string> names;
+    std::set<std::string> seen;
+    for (std::size_t i = 0; i < root.size(); ++i) {
+        check_interrupts();
+        if (!root[i].is_string())
+            throw invalid_input("migrations[" + std::to_string(i) + "] must be a string (a migration folder name), not " +
+                                root[i].type_name());
+        std::string name = root[i].get<std::string>();
+        if (!seen.insert(name).second)
+            throw invalid_input("migrations[" + std::to_string(i) + "]: migration folder " + quote_tag(name) +
+                                " is named twice");
+        names.push_back(std::move(name));
+    }
+    return names;
 }
 
 void require_texts(const Journal& journal, const MigrationTexts& texts) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +20,12 @@ MigrationTexts parse_migration_texts(std::string_view json_text);
 // walks its jsonb argument): `type` as JSON names it (object, array, string, number, boolean, null).
 [[noreturn]] void throw_texts_not_an_object(const std::string& type);
 [[noreturn]] void throw_text_not_a_string(const std::string& tag, const std::string& type);
+
+// A Drizzle 1.x folder's migrations by name only (no texts: what status and verify need, as a
+// journal alone is for drizzle-kit 0.x): a JSON array of folder names. Returns nothing when the
+// text is not a JSON array (then it is the usual object of texts); throws Error(invalid_input) for
+// an array holding anything but strings, or a name twice.
+std::optional<std::vector<std::string>> parse_folder_names(std::string_view json_text);
 
 // Journal entries whose text is missing: an error naming every such tag.
 void require_texts(const Journal& journal, const MigrationTexts& texts);

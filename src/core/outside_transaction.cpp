@@ -7,6 +7,7 @@
 #include "core/error.hpp"
 #include "core/interrupts.hpp"
 #include "core/messages.hpp"
+#include "core/run.hpp"
 #include "core/run_support.hpp"
 #include "core/no_postgres.hpp"  // keep last
 
@@ -133,8 +134,8 @@ std::int64_t run_outside_transaction(Database& db, OutsideTransaction& out, cons
 
     std::int64_t done = 0;
     const auto partial = db.partial_migrations();
-    if (auto found = partial.find(entry.when); found != partial.end()) {
-        const Progress& p = found->second;
+    if (const Progress* found = partial.find(in.journal, entry, &hash)) {
+        const Progress& p = *found;
         if (p.hash != hash)
             throw Error(ErrorKind::refused,
                         "migration " + tag + " was partly applied (" + std::to_string(p.completed) + " of its statements) "
@@ -184,7 +185,7 @@ std::int64_t run_outside_transaction(Database& db, OutsideTransaction& out, cons
         std::int64_t kept = 0;
         try {
             const auto now = db.partial_migrations();
-            if (auto f = now.find(entry.when); f != now.end()) kept = f->second.completed;
+            if (const Progress* f = now.find(in.journal, entry, &hash)) kept = f->completed;
             out.enter_transaction();
         } catch (...) {
         }
@@ -207,7 +208,7 @@ std::int64_t run_outside_transaction(Database& db, OutsideTransaction& out, cons
     // when it left one open (committed with it, as Drizzle's closing COMMIT would).
     out.restore_settings();
     if (!out.in_transaction_block()) out.enter_transaction();
-    const std::int64_t id = db.insert_tracking_row(hash, entry.when);
+    const std::int64_t id = db.insert_tracking_row(hash, entry.when, row_name(in, entry));
     const double ms = run_support::ms_since(started);
     HistoryEvent applied = event_for("applied", entry, hash, id);
     applied.statements = total;

@@ -6,6 +6,7 @@
 #include "core/error.hpp"
 #include "core/interrupts.hpp"
 #include "core/messages.hpp"
+#include "core/upgrade.hpp"
 #include "core/no_postgres.hpp"  // keep last
 
 namespace trovella::core {
@@ -17,7 +18,7 @@ std::string short_hash(const std::string& hash) {
 }
 
 std::string describe_row(const TrackingRow& row) {
-    return "id " + std::to_string(row.id) + " (created_at " +
+    return "id " + std::to_string(row.id) + " (" + describe_name(row) + "created_at " +
            (row.created_at ? std::to_string(*row.created_at) : std::string("NULL")) + ", hash " +
            short_hash(row.hash) + ")";
 }
@@ -27,9 +28,19 @@ std::string describe_modified(const EntryState& e) {
            " but its file now hashes to " + short_hash(*e.file_hash);
 }
 
-std::string describe_out_of_order(const EntryState& e, std::int64_t newest) {
+std::string describe_out_of_order(const EntryState& e, const Assessment& a) {
+    if (a.newest_applied != nullptr)
+        return quote_tag(e.entry->tag) + " sorts before " + quote_tag(a.newest_applied->tag) +
+               ", the last applied migration folder";
     return quote_tag(e.entry->tag) + " (when " + std::to_string(e.entry->when) +
-           ") is older than the newest applied migration (created_at " + std::to_string(newest) + ")";
+           ") is older than the newest applied migration (created_at " + std::to_string(*a.newest_recorded) + ")";
+}
+
+// "journal entry" or "migration folder".
+const char* entry_word(const Assessment& a) { return a.layout == Layout::journal ? "journal entry" : "migration folder"; }
+
+std::string unknown_problem(const TrackingRow& row, const Assessment& a) {
+    return "unknown: tracking row " + describe_row(row) + " matches no " + entry_word(a);
 }
 
 }  // namespace
@@ -62,21 +73,27 @@ std::vector<const EntryState*> Assessment::with_state(State state) const {
 Assessment assess(const Journal& journal, const std::vector<TrackingRow>& rows, const FileHashes* hashes,
                   const std::set<std::int64_t>* own_rows) {
     Assessment a;
+    a.layout = journal.layout;
     a.expected = journal.entries.size();
     a.recorded = rows.size();
+    const bool by_name = journal.layout == Layout::folders;
+    auto own = [&](const TrackingRow* row) { return own_rows != nullptr && own_rows->count(row->id) > 0; };
 
-    // Identity is created_at = when; with duplicate rows the first by id counts, the rest are unknown.
+    // Identity is created_at = when (journal) or name = the folder name (folders); with duplicate
+    // rows the first by id counts, the rest are unknown.
     std::vector<const TrackingRow*> by_id;
     by_id.reserve(rows.size());
     for (const auto& row : rows) by_id.push_back(&row);
     std::stable_sort(by_id.begin(), by_id.end(), [](auto* x, auto* y) { return x->id < y->id; });
     std::unordered_map<std::int64_t, const TrackingRow*> row_for_when;
+    std::unordered_map<std::string, const TrackingRow*> row_for_name;
     for (const auto* row : by_id) {
         check_interrupts();
-        if (row->created_at) {
+        if (by_name) {
+            if (row->name) row_for_name.emplace(*row->name, row);
+        } else if (row->created_at) {
             row_for_when.emplace(*row->created_at, row);
-            const bool own = own_rows != nullptr && own_rows->count(row->id) > 0;
-            if (!own && (!a.newest_recorded || *row->created_at > *a.newest_recorded)) a.newest_recorded = row->created_at;
+            if (!own(row) && (!a.newest_recorded || *row->created_at > *a.newest_recorded)) a.newest_recorded = row->created_at;
         }
     }
 
@@ -90,17 +107,25 @@ Assessment assess(const Journal& journal, const std::vector<TrackingRow>& rows, 
             auto it = hashes->find(entry.tag);
             if (it != hashes->end()) e.file_hash = it->second;
         }
-        auto row = row_for_when.find(entry.when);
-        if (row != row_for_when.end()) {
-            e.row = row->second;
+        if (by_name) {
+            auto row = row_for_name.find(entry.tag);
+            if (row != row_for_name.end()) e.row = row->second;
+        } else {
+            auto row = row_for_when.find(entry.when);
+            if (row != row_for_when.end()) e.row = row->second;
+        }
+        if (e.row != nullptr) {
             matched[e.row] = true;
             e.state = (e.file_hash && *e.file_hash != e.row->hash) ? State::modified : State::applied;
-        } else if (a.newest_recorded && entry.when < *a.newest_recorded) {
-            e.state = State::out_of_order;
-        } else {
-            e.state = State::pending;
+            if (by_name && !own(e.row)) a.newest_applied = &entry;  // folder order: the last one wins
         }
         a.entries.push_back(std::move(e));
+    }
+    for (auto& e : a.entries) {
+        if (e.row != nullptr) continue;
+        const bool older = by_name ? a.newest_applied != nullptr && e.entry->position < a.newest_applied->position
+                                   : a.newest_recorded && e.entry->when < *a.newest_recorded;
+        e.state = older ? State::out_of_order : State::pending;
     }
     for (const auto* row : by_id)
         if (!matched.count(row)) a.unknown.push_back(row);
@@ -123,11 +148,13 @@ void check_can_apply(const Assessment& a, const Options& options) {
         std::vector<std::string> ids;
         for (const auto* row : a.unknown) {
             ids.push_back("id " + std::to_string(row->id));
-            detail.push_back("unknown: tracking row " + describe_row(*row) + " matches no journal entry");
+            detail.push_back(unknown_problem(*row, a));
         }
         summary.push_back(messages::plural(a.unknown.size(), "unknown tracking row", "unknown tracking rows") +
                           " (" + messages::join(ids, ", ") + ")");
-        hints.push_back("The database has migrations this journal does not know: it was migrated from another branch, or the journal was edited. Pull the latest main and re-check.");
+        hints.push_back(a.layout == Layout::journal
+                            ? "The database has migrations this journal does not know: it was migrated from another branch, or the journal was edited. Pull the latest main and re-check."
+                            : "The database has migrations this folder does not have: it was migrated from another branch, or migration folders were removed or renamed. Pull the latest main and re-check.");
     }
     if (!options.allow_modified) {
         auto modified = a.with_state(State::modified);
@@ -148,7 +175,7 @@ void check_can_apply(const Assessment& a, const Options& options) {
             std::vector<std::string> tags;
             for (const auto* e : late) {
                 tags.push_back(quote_tag(e->entry->tag));
-                detail.push_back("out of order: " + describe_out_of_order(*e, *a.newest_recorded));
+                detail.push_back("out of order: " + describe_out_of_order(*e, a));
             }
             summary.push_back(messages::plural(late.size(), "out-of-order migration", "out-of-order migrations") + " (" +
                               messages::join(tags, ", ") + ")");
@@ -181,7 +208,7 @@ Verification after_apply_verification(const Assessment& after, const Options& op
             problems.push_back("hash mismatch: " + describe_modified(e));
     }
     for (const auto* row : after.unknown)
-        problems.push_back("unknown: tracking row " + describe_row(*row) + " matches no journal entry");
+        problems.push_back(unknown_problem(*row, after));
     return v;
 }
 
@@ -194,10 +221,12 @@ Verification layer2_verification(const Assessment& a) {
     for (const auto& e : a.entries) {
         switch (e.state) {
             case State::pending:
-                problems.push_back("pending: " + quote_tag(e.entry->tag) + " (when " + std::to_string(e.entry->when) + ") has no tracking row");
+                problems.push_back("pending: " + quote_tag(e.entry->tag) +
+                                   (a.layout == Layout::journal ? " (when " + std::to_string(e.entry->when) + ")" : std::string()) +
+                                   " has no tracking row");
                 break;
             case State::out_of_order:
-                problems.push_back("out of order: " + describe_out_of_order(e, *a.newest_recorded) + " and has no tracking row");
+                problems.push_back("out of order: " + describe_out_of_order(e, a) + " and has no tracking row");
                 break;
             case State::modified:
                 problems.push_back("modified: " + describe_modified(e));
@@ -207,7 +236,7 @@ Verification layer2_verification(const Assessment& a) {
         }
     }
     for (const auto* row : a.unknown)
-        problems.push_back("unknown: tracking row " + describe_row(*row) + " matches no journal entry");
+        problems.push_back(unknown_problem(*row, a));
     return v;
 }
 

@@ -1,5 +1,6 @@
-// What is applied, pending, modified, out of order or unknown (DESIGN section 4): identity by
-// `when`, not a high-water mark.
+// What is applied, pending, modified, out of order or unknown (DESIGN section 4): identity, not a
+// high-water mark. A journal entry (drizzle-kit 0.x) is the row with created_at = its `when`; a
+// Drizzle 1.x migration folder is the row with name = the folder name (doc/drizzle-v1.md 2.4).
 #pragma once
 
 #include <cstddef>
@@ -19,7 +20,13 @@ struct TrackingRow {
     std::int64_t id = 0;
     std::string hash;
     std::optional<std::int64_t> created_at;
+    std::optional<std::string> name = std::nullopt;  // version-1 tables (or the name an upgrade gives the row)
 };
+
+// Drizzle's tracking table: version 0 (id, hash, created_at), as drizzle-orm 0.x creates it, or
+// version 1 (also name and applied_at), as drizzle-orm 1.x does. Drizzle's own rule: version 1 when
+// the table has a column called `name`, whatever else it has.
+enum class TableVersion { missing, v0, v1 };
 
 enum class State { applied, pending, modified, out_of_order, unknown, orphan };
 
@@ -36,18 +43,24 @@ struct EntryState {
 using FileHashes = std::map<std::string, std::string, std::less<>>;
 
 struct Assessment {
+    Layout layout = Layout::journal;             // identity by created_at (journal) or by name (folders)
     std::vector<EntryState> entries;             // journal order
     std::vector<const TrackingRow*> unknown;     // rows that match no entry, id order
     std::size_t expected = 0;                    // journal entries
     std::size_t recorded = 0;                    // rows of the tracking table (the wiki's count)
-    std::optional<std::int64_t> newest_recorded; // max(created_at) before the run
+    std::optional<std::int64_t> newest_recorded; // journal: max(created_at) before the run
+    const JournalEntry* newest_applied = nullptr;  // folders: the last applied folder in folder order
 
     std::size_t count(State state) const;
     std::size_t pending() const { return count(State::pending) + count(State::out_of_order); }
     std::vector<const EntryState*> with_state(State state) const;
 };
 
-// `rows` must outlive the result (it points into them).
+// `rows` must outlive the result (it points into them). For a Drizzle 1.x folder the rows must carry
+// their names (those a version-0 table's rows will get: core/upgrade.hpp); a row without one
+// matches nothing. Out of order there means: pending, and before the last applied folder in folder
+// order (an upgraded 0.x row keeps its milliseconds, new rows have whole seconds: created_at cannot
+// compare them).
 // `own_rows`: ids of rows the current apply_each call wrote itself. They count as recorded, but
 // not for what is out of order: the call decided its order against the state before it began,
 // and only rows committed by others since can make its remaining entries out of order.

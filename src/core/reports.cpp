@@ -9,17 +9,28 @@
 
 namespace trovella::core {
 
+namespace {
+
+// What read-only functions say about the names they computed but may not write.
+void tell_naming(Database& db, const Naming& naming) {
+    if (naming.upgrade) db.notice(still_version0_notice(db.tracking_table_name()));
+    else if (!naming.names.empty()) db.warning(messages::join(naming_problems(naming), "\n"));
+}
+
+}  // namespace
+
 std::vector<StatusRow> status(Database& db, const Inputs& in) {
-    const auto rows = db.tracking_rows();
+    const Naming naming = read_names(db, in);
     const auto known = db.history_rows();
     const auto partial = db.partial_migrations();
-    const Assessment a = assess(in.journal, rows, &in.hashes);
+    const Assessment a = assess(in.journal, naming.rows, &in.hashes);
+    tell_naming(db, naming);
     // When the extension applied (or baselined, or repaired) this very row; none for rows it only
     // adopted (drizzle-kit records no time) and for rows it has no event about.
-    auto applied_at = [&](const TrackingRow* row) -> std::optional<std::string> {
+    auto applied_at = [&](const TrackingRow* row, std::optional<std::int64_t> when) -> std::optional<std::string> {
         if (row == nullptr) return std::nullopt;
         auto it = known.find(row->id);
-        if (it == known.end() || !it->second.same_row(*row) || it->second.action == "adopted") return std::nullopt;
+        if (it == known.end() || !it->second.same_row(*row, when) || it->second.action == "adopted") return std::nullopt;
         return it->second.applied_at;
     };
     std::vector<StatusRow> out;
@@ -33,10 +44,10 @@ std::vector<StatusRow> status(Database& db, const Inputs& in) {
         r.state = e.state;
         r.hash = e.file_hash;
         if (e.row != nullptr) r.recorded_hash = e.row->hash;
-        r.applied_at = applied_at(e.row);
+        r.applied_at = applied_at(e.row, e.entry->when);
         if (e.row == nullptr) {
-            if (auto p = partial.find(e.entry->when); p != partial.end()) {
-                r.progress = std::to_string(p->second.completed);
+            if (const Progress* p = partial.find(in.journal, *e.entry, e.file_hash ? &*e.file_hash : nullptr)) {
+                r.progress = std::to_string(p->completed);
                 if (in.has_text(*e.entry))
                     r.progress = *r.progress + "/" + std::to_string(split_statements(in.text_of(*e.entry)).size());
             }
@@ -48,7 +59,7 @@ std::vector<StatusRow> status(Database& db, const Inputs& in) {
         r.created_at = row->created_at;
         r.state = State::unknown;
         r.recorded_hash = row->hash;
-        r.applied_at = applied_at(row);
+        r.applied_at = applied_at(row, std::nullopt);
         out.push_back(std::move(r));
     }
     for (const auto& tag : in.orphans) {
@@ -63,12 +74,18 @@ std::vector<StatusRow> status(Database& db, const Inputs& in) {
 }
 
 VerifyReport verify(Database& db, const Inputs& in) {
-    const auto rows = db.tracking_rows();
-    const Assessment a = assess(in.journal, rows, &in.hashes);
-    const Verification v = layer2_verification(a);
+    const Naming naming = read_names(db, in);
+    const Assessment a = assess(in.journal, naming.rows, &in.hashes);
+    if (naming.upgrade) db.notice(still_version0_notice(db.tracking_table_name()));
+    Verification v = layer2_verification(a);
+    for (auto& problem : naming_problems(naming)) v.problems.push_back(std::move(problem));
+    const std::string compared = in.journal.layout == Layout::journal
+                                     ? "the journal (" + std::to_string(a.expected) + " entries)"
+                                     : "the migrations folder (" +
+                                           messages::plural(a.expected, "migration folder", "migration folders") + ")";
     if (!v.ok() && in.options.raise)
         throw Error(ErrorKind::verify_failed, v.headline("verification failed"), messages::join(v.problems, "\n"),
-                    "Compared the journal (" + std::to_string(a.expected) + " entries) with " + db.tracking_table_name() +
+                    "Compared " + compared + " with " + db.tracking_table_name() +
                         " (" + std::to_string(a.recorded) + " rows). Run trovella_migrate.status() for the state of each "
                         "migration.");
     if (v.ok()) db.notice(messages::verified(a.recorded));
@@ -76,8 +93,10 @@ VerifyReport verify(Database& db, const Inputs& in) {
 }
 
 std::vector<PlannedStatement> plan(Database& db, const Inputs& in) {
-    const auto rows = db.tracking_rows();
-    const Assessment a = assess(in.journal, rows, &in.hashes);
+    const Naming naming = read_names(db, in);
+    const Assessment a = assess(in.journal, naming.rows, &in.hashes);
+    if (naming.upgrade && !naming.unmatched.empty()) throw upgrade_refusal(naming, db.tracking_table_name());
+    tell_naming(db, naming);
     check_can_apply(a, in.options);
     const Work work = prepare(a, in, db, in.options.single_transaction ? Purpose::run : Purpose::plan);
     std::vector<PlannedStatement> out;

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "core/error.hpp"
+#include "core/folders.hpp"
 #include "core/interrupts.hpp"
 #include "core/messages.hpp"
 #include "core/outside_transaction.hpp"
@@ -81,12 +82,41 @@ void reconcile_history(Database& db, const Assessment& a, const std::vector<Trac
         check_interrupts();
         if (e.row == nullptr) continue;
         auto it = known.find(e.row->id);
-        if (it != known.end() && it->second.action != "removed" && it->second.same_row(*e.row)) continue;
+        if (it != known.end() && it->second.action != "removed" && it->second.same_row(*e.row, e.entry->when)) continue;
         HistoryEvent event = event_for("adopted", *e.entry, e.row->hash, e.row->id);
-        event.created_at = *e.row->created_at;
+        event.created_at = e.row->created_at.value_or(e.entry->when);  // a 1.x row may have only a name
         db.record(event);
     }
 }
+
+}  // namespace
+
+std::string row_name(const Inputs& in, const JournalEntry& entry) {
+    return in.journal.layout == Layout::folders ? entry.tag : up_name(entry.tag, entry.when);
+}
+
+Naming read_names(Database& db, const Inputs& in) {
+    TrackingState state = db.tracking_state();
+    return name_rows(in.journal, state.version, std::move(state.rows), in.hashes);
+}
+
+void check_naming(Database& db, const Naming& naming) {
+    if (naming.upgrade && !naming.unmatched.empty()) throw upgrade_refusal(naming, db.tracking_table_name());
+    if (naming.upgrade) db.require_access(Access::alter);
+    if (naming.changes_table()) db.require_access(Access::update);
+}
+
+void write_names(Database& db, const Naming& naming) {
+    if (naming.upgrade) {
+        db.upgrade_tracking_table(naming.names);
+        db.notice(upgraded_notice(db.tracking_table_name(), naming.names.size()));
+    } else if (!naming.names.empty()) {
+        db.name_tracking_rows(naming.names);
+        db.warning(named_rows_warning(naming));
+    }
+}
+
+namespace {
 
 // Runs one migration and records it (tracking row and history); returns the tracking row's id.
 std::int64_t run_migration(Database& db, const Inputs& in, const JournalEntry& entry,
@@ -97,7 +127,7 @@ std::int64_t run_migration(Database& db, const Inputs& in, const JournalEntry& e
     const int total = static_cast<int>(statements.size());
     for (const auto& statement : statements) db.execute(StatementRun{&entry, &statement, total});
     const std::string& hash = in.hash_of(entry);
-    const std::int64_t id = db.insert_tracking_row(hash, entry.when);
+    const std::int64_t id = db.insert_tracking_row(hash, entry.when, row_name(in, entry));
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
     HistoryEvent event = event_for("applied", entry, hash, id);
     event.statements = static_cast<std::int64_t>(statements.size());
@@ -122,13 +152,12 @@ const char* kLockTableHint =
     "until it ends. Use CALL trovella_migrate.apply_each(...), which commits after each migration, or raise "
     "max_locks_per_transaction.";
 
-// Layer 1, after: count again and check every entry has its row with the right hash. `unchanged`:
-// the rows read before the run, when it ran nothing (a no-op apply() reads the table once).
-void verify_after(Database& db, const Inputs& in, ApplyResult& result, Say& say,
-                  const std::vector<TrackingRow>* unchanged = nullptr) {
-    const auto rows = unchanged != nullptr ? *unchanged : db.tracking_rows();
-    const auto after = assess(in.journal, rows, &in.hashes);
-    const Verification v = after_apply_verification(after, in.options);
+// Layer 1, after: count again and check every entry has its row with the right hash.
+void verify_after(Database& db, const Inputs& in, ApplyResult& result, Say& say) {
+    const Naming naming = read_names(db, in);
+    const auto after = assess(in.journal, naming.rows, &in.hashes);
+    Verification v = after_apply_verification(after, in.options);
+    for (auto& problem : naming_problems(naming)) v.problems.push_back(std::move(problem));
     if (!v.ok())
         throw Error(ErrorKind::verify_failed, v.headline("verification after apply failed"), msg::join(v.problems, "\n"),
                     "A migration may have changed " + db.tracking_table_name() + " itself; check the migrations listed.");
@@ -137,24 +166,27 @@ void verify_after(Database& db, const Inputs& in, ApplyResult& result, Say& say,
     result.verified = true;
 }
 
-// The start of every run that writes: this session may, the lock, the table, the grants.
-void open_tracking_table(Database& db, Function fn, Access access) {
+// The start of every run that writes: this session may, the lock, the table (a Drizzle 1.x folder
+// gets drizzle-orm 1.x's version 1), the grants.
+void open_tracking_table(Database& db, const Inputs& in, Function fn, Access access) {
     db.require_session_can_write(fn);
     db.lock();
-    if (access == Access::append) db.create_tracking_table_if_missing();
+    if (access == Access::append)
+        db.create_tracking_table_if_missing(in.journal.layout == Layout::folders ? TableVersion::v1 : TableVersion::v0);
     db.require_access(access);
 }
 
-// Locks, creates the tracking table when missing, counts before and checks what may proceed.
-Assessment begin_run(Database& db, std::vector<TrackingRow>& rows, const Inputs& in, ApplyResult& result, Say& say,
-                     Function fn) {
-    open_tracking_table(db, fn, Access::append);
-    rows = db.tracking_rows();
-    Assessment before = assess(in.journal, rows, &in.hashes);
+// Locks, creates the tracking table when missing, counts before and checks what may proceed
+// (an upgrade that would be refused included). `naming` receives the rows with their names.
+Assessment begin_run(Database& db, Naming& naming, const Inputs& in, ApplyResult& result, Say& say, Function fn) {
+    open_tracking_table(db, in, fn, Access::append);
+    naming = read_names(db, in);
+    Assessment before = assess(in.journal, naming.rows, &in.hashes);
     result.expected = before.expected;
     result.applied_before = before.recorded;
     result.pending = before.pending();
     say(msg::migration_state(before.recorded, before.expected, before.pending()));
+    check_naming(db, naming);
     check_can_apply(before, in.options);
     return before;
 }
@@ -170,18 +202,24 @@ std::string committed_so_far(const ApplyResult& result) {
 // apply_each's state between migrations: every row it has seen, and which are its own.
 struct Seen {
     std::vector<TrackingRow> rows;
-    std::set<std::int64_t> own;       // ids of the rows this call wrote
-    std::set<std::int64_t> recorded;  // created_at of every row seen: what is applied
+    std::set<std::int64_t> own;        // ids of the rows this call wrote
+    std::set<std::int64_t> whens;      // created_at of every row seen (journal: what is applied)
+    std::set<std::string> names;       // name of every row seen (folders: what is applied)
 
     void add(TrackingRow row, bool mine) {
-        if (row.created_at) recorded.insert(*row.created_at);
+        if (row.created_at) whens.insert(*row.created_at);
+        if (row.name) names.insert(*row.name);
         if (mine) own.insert(row.id);
         rows.push_back(std::move(row));
     }
     void replace(std::vector<TrackingRow> now) {
         rows.clear();
-        recorded.clear();
+        whens.clear();
+        names.clear();
         for (auto& row : now) add(std::move(row), false);
+    }
+    bool applied(const Journal& journal, const JournalEntry& entry) const {
+        return journal.layout == Layout::folders ? names.count(entry.tag) > 0 : whens.count(entry.when) > 0;
     }
     TrackingCount count() const {
         TrackingCount c{rows.size(), 0};
@@ -240,10 +278,11 @@ ApplyResult apply(Database& db, const Inputs& in) {
     ApplyResult result;
     Say say(db, result);
     SettingsScope settings(db, in.options);  // lock_timeout bounds the wait for the migration lock too
-    std::vector<TrackingRow> rows;
-    const Assessment before = begin_run(db, rows, in, result, say, Function::apply);
+    Naming naming;
+    const Assessment before = begin_run(db, naming, in, result, say, Function::apply);
     const Work work = prepare(before, in, db);
-    reconcile_history(db, before, rows);
+    write_names(db, naming);
+    reconcile_history(db, before, naming.rows);
     if (work.entries.empty()) {
         say(msg::nothing_pending());
     } else {
@@ -277,7 +316,7 @@ ApplyResult apply(Database& db, const Inputs& in) {
             });
     }
     result.applied = result.applied_tags.size();
-    verify_after(db, in, result, say, work.entries.empty() ? &rows : nullptr);
+    verify_after(db, in, result, say);
     db.finish_history();
     settings.finish();
     return result;
@@ -293,12 +332,15 @@ ApplyResult apply_each(Database& db, const Inputs& in) {
     Seen seen;
     {
         SettingsScope settings(db, in.options);
-        std::vector<TrackingRow> rows;
-        const Assessment before = begin_run(db, rows, in, result, say, Function::apply_each);
+        Naming naming;
+        const Assessment before = begin_run(db, naming, in, result, say, Function::apply_each);
         work = prepare(before, in, db);
-        reconcile_history(db, before, rows);
+        // An upgrade commits here, with the history, before any migration runs (as drizzle-orm
+        // 1.x commits its upgrade first): a failing migration leaves the table upgraded.
+        write_names(db, naming);
+        reconcile_history(db, before, naming.rows);
         for (const auto* e : work.entries) todo.push_back(e->entry);
-        for (auto& row : rows) seen.add(std::move(row), false);
+        for (auto& row : naming.rows) seen.add(std::move(row), false);
         settings.finish();
     }
     db.commit();
@@ -318,16 +360,19 @@ ApplyResult apply_each(Database& db, const Inputs& in) {
                 // decides; nothing runs twice.
                 if (db.tracking_count() != seen.count()) {
                     stage = Stage::rechecking;
-                    seen.replace(db.tracking_rows());
-                    check_can_apply(assess(in.journal, seen.rows, &in.hashes, &seen.own), in.options);
+                    Naming now = read_names(db, in);  // rows without a name may have come too
+                    check_naming(db, now);
+                    check_can_apply(assess(in.journal, now.rows, &in.hashes, &seen.own), in.options);
+                    write_names(db, now);
+                    seen.replace(std::move(now.rows));
                 }
-                const bool done = seen.recorded.count(entry.when) > 0;
+                const bool done = seen.applied(in.journal, entry);
                 if (!done) {
                     stage = Stage::running;
                     const std::int64_t id =
                         work.outside[i] ? run_outside_transaction(db, *db.outside_transaction(), in, *work.outside[i])
                                         : run_migration(db, in, entry, work.statements[i]);
-                    seen.add(TrackingRow{id, in.hash_of(entry), entry.when}, true);
+                    seen.add(TrackingRow{id, in.hash_of(entry), entry.when, row_name(in, entry)}, true);
                 }
                 settings.finish();
                 db.commit();  // deferred constraints fire here, before it counts as applied
@@ -369,23 +414,26 @@ ApplyResult apply_each(Database& db, const Inputs& in) {
 
 std::vector<RecordedEntry> baseline(Database& db, const Inputs& in, const std::string& through_tag) {
     const JournalEntry* through = in.journal.find(through_tag);
-    if (through == nullptr) throw invalid_input("through_tag " + quote_tag(through_tag) + " is not in the journal");
+    if (through == nullptr)
+        throw invalid_input("through_tag " + quote_tag(through_tag) + " is not " + in.journal.where());
     SettingsScope settings(db, in.options);
-    open_tracking_table(db, Function::baseline, Access::append);
-    const auto rows = db.tracking_rows();
-    const Assessment before = assess(in.journal, rows, &in.hashes);
+    open_tracking_table(db, in, Function::baseline, Access::append);
+    const Naming naming = read_names(db, in);
+    const Assessment before = assess(in.journal, naming.rows, &in.hashes);
     db.notice(msg::migration_state(before.recorded, before.expected, before.pending()));
     // Baselining adopts what is already there: unknown rows and edited files still refuse.
     Options checks = in.options;
     checks.allow_out_of_order = true;
+    check_naming(db, naming);
     check_can_apply(before, checks);
-    reconcile_history(db, before, rows);
+    write_names(db, naming);
+    reconcile_history(db, before, naming.rows);
     std::vector<RecordedEntry> recorded;
     for (const auto& e : before.entries) {
         if (e.entry->position > through->position) break;
         if (e.state != State::pending && e.state != State::out_of_order) continue;
         const std::string& hash = in.hash_of(*e.entry);
-        const std::int64_t id = db.insert_tracking_row(hash, e.entry->when);
+        const std::int64_t id = db.insert_tracking_row(hash, e.entry->when, row_name(in, *e.entry));
         db.record(event_for("baselined", *e.entry, hash, id));
         recorded.push_back({idx_of(*e.entry), e.entry->tag, e.entry->when, hash, {}});
     }
@@ -398,12 +446,12 @@ std::vector<RecordedEntry> baseline(Database& db, const Inputs& in, const std::s
 
 RecordedEntry repair(Database& db, const Inputs& in, const std::string& tag) {
     const JournalEntry* entry = in.journal.find(tag);
-    if (entry == nullptr) throw invalid_input("tag " + quote_tag(tag) + " is not in the journal");
+    if (entry == nullptr) throw invalid_input("tag " + quote_tag(tag) + " is not " + in.journal.where());
     SettingsScope settings(db, in.options);
     db.require_session_can_write(Function::repair);
     db.lock();
-    const auto rows = db.tracking_rows();
-    const Assessment a = assess(in.journal, rows, &in.hashes);
+    const Naming naming = read_names(db, in);
+    const Assessment a = assess(in.journal, naming.rows, &in.hashes);
     const EntryState& e = a.entries[entry->position];
     if (e.row == nullptr)
         throw Error(ErrorKind::refused,
@@ -412,7 +460,9 @@ RecordedEntry repair(Database& db, const Inputs& in, const std::string& tag) {
     if (e.state != State::modified)
         throw Error(ErrorKind::refused,
                     "nothing to repair: " + quote_tag(tag) + " is applied and its file's hash matches the recorded one");
+    check_naming(db, naming);
     db.require_access(Access::update);
+    write_names(db, naming);
     RecordedEntry out{idx_of(*entry), tag, entry->when, *e.file_hash, e.row->hash};
     db.update_tracking_hash(e.row->id, *e.file_hash);
     HistoryEvent event = event_for("repaired", *entry, *e.file_hash, e.row->id);

@@ -69,4 +69,18 @@ RecordedEntry repair(Database& db, const Inputs& in, const std::string& tag);
 // idx as shown: the journal's, else the entry's position.
 std::int64_t idx_of(const JournalEntry& entry);
 
+// The name of the tracking row recorded for `entry`: its folder name, or for a 0.x journal entry
+// the folder name `drizzle-kit up` will give it (written only where the table has the column).
+std::string row_name(const Inputs& in, const JournalEntry& entry);
+
+// The tracking table's rows with the names they have or get (core/upgrade.hpp).
+Naming read_names(Database& db, const Inputs& in);
+
+// Before anything changes: an upgrade with unmatched rows is refused; writing names needs the
+// owner's rights (an upgrade) and UPDATE.
+void check_naming(Database& db, const Naming& naming);
+
+// Writes the names `naming` gives (the upgrade, or names for rows that had none) and says so.
+void write_names(Database& db, const Naming& naming);
+
 }  // namespace trovella::core

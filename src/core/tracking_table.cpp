@@ -1,6 +1,7 @@
 #include "core/tracking_table.hpp"
 
 #include <charconv>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "core/error.hpp"
@@ -43,9 +44,17 @@ std::vector<TrackingRow> to_tracking_rows(const std::vector<SqlRow>& rows) {
         r.id = to_int64(row[0]);
         r.hash = row[1].value_or("");
         if (row[2]) r.created_at = to_int64(row[2]);
+        if (row.size() > 3) r.name = row[3];
         out.push_back(std::move(r));
     }
     return out;
+}
+
+// A column of the relation c, for the catalog query of find().
+std::string has_column(const char* column) {
+    return std::string("EXISTS (SELECT FROM pg_catalog.pg_attribute a WHERE a.attrelid OPERATOR(pg_catalog.=) c.oid "
+                       "AND a.attname OPERATOR(pg_catalog.=) '") +
+           column + "' AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped)";
 }
 
 }  // namespace
@@ -75,7 +84,8 @@ TrackingTable::TrackingTable(SqlSession& sql, const Options& options, Function f
 std::optional<TrackingTable::Relation> TrackingTable::find() {
     auto rows = sql_.query(
         "SELECT c.oid::pg_catalog.int8, c.relkind::pg_catalog.text, c.relpersistence::pg_catalog.text, "
-        "c.relowner::pg_catalog.int8 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
+        "c.relowner::pg_catalog.int8, " + has_column("name") + ", " + has_column("applied_at") +
+        " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
         "ON n.oid OPERATOR(pg_catalog.=) c.relnamespace "
         "WHERE n.nspname OPERATOR(pg_catalog.=) $1 AND c.relname OPERATOR(pg_catalog.=) $2",
         {SqlParam::of(schema_), SqlParam::of(table_)});
@@ -98,7 +108,7 @@ std::optional<TrackingTable::Relation> TrackingTable::find() {
                     "tracking table " + quoted_ +
                         " is an unlogged table: a crash would empty it and every migration would look pending",
                     {}, "ALTER TABLE " + quoted_ + " SET LOGGED;");
-    return Relation{row[0].value_or(""), row[3].value_or("")};
+    return Relation{row[0].value_or(""), row[3].value_or(""), is_true(row[4]), is_true(row[5])};
 }
 
 bool TrackingTable::exists() {
@@ -108,13 +118,18 @@ bool TrackingTable::exists() {
     return relation_.has_value();
 }
 
+TableVersion TrackingTable::version() {
+    if (!relation_ && !exists()) return TableVersion::missing;
+    return relation_->has_name ? TableVersion::v1 : TableVersion::v0;
+}
+
 const TrackingTable::Relation& TrackingTable::relation() {
     if (!relation_) relation_ = find();
     if (!relation_) throw std::runtime_error("tracking table " + quoted_ + " does not exist");
     return *relation_;
 }
 
-void TrackingTable::create_if_missing() {
+void TrackingTable::create_if_missing(TableVersion version) {
     if (exists()) return;
     // The caller creates the table (and its schema): refused here, before anything runs, with the
     // GRANT to ask for, rather than by CREATE's bare "permission denied for schema".
@@ -138,11 +153,17 @@ void TrackingTable::create_if_missing() {
     if (!schema_rows.empty() && !is_true(schema_rows.front()[0]))
         refuse("tables in schema " + quoted_schema_, "GRANT USAGE, CREATE ON SCHEMA " + quoted_schema_ + " TO ");
     if (schema_rows.empty()) sql_.query("CREATE SCHEMA IF NOT EXISTS " + quoted_schema_);
-    // Drizzle's DDL (drizzle-orm pg-core dialect, migrate()), with the types schema-qualified so
-    // that a hostile search_path cannot substitute them; the resulting table is identical. It is
-    // created by (and belongs to) the caller, as with Drizzle.
-    sql_.query("CREATE TABLE IF NOT EXISTS " + quoted_ +
-               " (\n\tid SERIAL PRIMARY KEY,\n\thash pg_catalog.text NOT NULL,\n\tcreated_at pg_catalog.int8\n)");
+    // Drizzle's DDL (drizzle-orm pg-core dialect, migrate(): 0.x's, or 1.x's with name and
+    // applied_at), with the types and now() schema-qualified so that a hostile search_path cannot
+    // substitute them; the resulting table is identical. It is created by (and belongs to) the
+    // caller, as with Drizzle.
+    if (version == TableVersion::v1)
+        sql_.query("CREATE TABLE IF NOT EXISTS " + quoted_ +
+                   " (\n\tid SERIAL PRIMARY KEY,\n\thash pg_catalog.text NOT NULL,\n\tcreated_at pg_catalog.int8,"
+                   "\n\tname pg_catalog.text,\n\tapplied_at pg_catalog.timestamptz DEFAULT pg_catalog.now()\n)");
+    else
+        sql_.query("CREATE TABLE IF NOT EXISTS " + quoted_ +
+                   " (\n\tid SERIAL PRIMARY KEY,\n\thash pg_catalog.text NOT NULL,\n\tcreated_at pg_catalog.int8\n)");
     exists();
 }
 
@@ -153,7 +174,9 @@ void TrackingTable::require_access(Access access) {
     auto rows = sql_.query(
         "SELECT pg_catalog.has_schema_privilege(c.relnamespace, 'USAGE'), "
         "pg_catalog.has_table_privilege(c.oid, 'SELECT'), pg_catalog.has_table_privilege(c.oid, 'INSERT'), "
-        "pg_catalog.has_table_privilege(c.oid, 'UPDATE'), pg_catalog.quote_ident(CURRENT_USER::pg_catalog.text) "
+        "pg_catalog.has_table_privilege(c.oid, 'UPDATE'), pg_catalog.quote_ident(CURRENT_USER::pg_catalog.text), "
+        "pg_catalog.pg_has_role(c.relowner, 'USAGE'), "
+        "pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(c.relowner)::pg_catalog.text) "
         "FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) $1::pg_catalog.int8::pg_catalog.oid",
         {SqlParam::of(to_int64(rel.oid))});
     if (rows.empty()) throw std::runtime_error("tracking table " + quoted_ + " disappeared");
@@ -162,6 +185,23 @@ void TrackingTable::require_access(Access access) {
     std::string needs = "USAGE on schema " + quoted_schema_ + " and SELECT";
     std::vector<std::string> missing_table;
     if (!is_true(r[1])) missing_table.push_back("SELECT");
+    if (access == Access::alter) {
+        // ALTER TABLE needs the owner's rights: membership in the owning role, or a superuser.
+        if (is_true(r[5])) {
+            checked_access_ |= bit;
+            return;
+        }
+        const std::string owner = r[6].value_or("");
+        throw Error(ErrorKind::permission_denied,
+                    "permission denied to upgrade tracking table " + quoted_ + " to Drizzle 1.x's version 1: " +
+                        function_name(function_) + "() must add the columns name and applied_at, which only the "
+                        "table's owner " + owner + " may",
+                    "A Drizzle 1.x folder needs a version-1 tracking table; drizzle-orm 1.x upgrades it the same "
+                    "way the first time it migrates such a folder.",
+                    "Run this first " + std::string(function_name(function_)) + "() of the Drizzle 1.x folder as " +
+                        owner + " or a superuser (afterwards " + role + " needs no more than it has now), or, as a "
+                        "superuser: GRANT " + owner + " TO " + role + ";");
+    }
     if (access == Access::append) {
         needs += " and INSERT";
         if (!is_true(r[2])) missing_table.push_back("INSERT");
@@ -256,10 +296,16 @@ std::vector<SqlRow> TrackingTable::as_owner(const std::string& sql, const std::v
     return rows;
 }
 
-std::vector<TrackingRow> TrackingTable::read_rows() {
+TrackingState TrackingTable::read_state() {
     if (!exists()) return {};
     require_access(Access::read);
-    return to_tracking_rows(as_owner("SELECT id, hash, created_at FROM " + quoted_ + " ORDER BY id"));
+    const bool named = relation_->has_name;
+    TrackingState state;
+    state.version = named ? TableVersion::v1 : TableVersion::v0;
+    state.rows = to_tracking_rows(as_owner(std::string("SELECT id, hash, created_at") +
+                                           (named ? ", \"name\"::pg_catalog.text" : "") + " FROM " + quoted_ +
+                                           " ORDER BY id"));
+    return state;
 }
 
 TrackingCount TrackingTable::count_rows() {
@@ -271,11 +317,51 @@ TrackingCount TrackingTable::count_rows() {
     return TrackingCount{static_cast<std::size_t>(to_int64(rows.at(0)[0])), to_int64(rows.at(0)[1])};
 }
 
-std::int64_t TrackingTable::insert(const std::string& hash, std::int64_t when) {
+std::int64_t TrackingTable::insert(const std::string& hash, std::int64_t when, const std::string& name) {
     require_access(Access::append);
-    auto rows = as_owner("INSERT INTO " + quoted_ + " (hash, created_at) VALUES ($1, $2) RETURNING id",
-                         {SqlParam::of(hash), SqlParam::of(when)});
+    const Relation& rel = relation();
+    // The columns are those of the table now (read again after every lock): a table someone
+    // upgraded meanwhile still gets its name.
+    std::string columns = "hash, created_at", values = "$1, $2";
+    std::vector<SqlParam> params{SqlParam::of(hash), SqlParam::of(when)};
+    if (rel.has_name) {
+        columns += ", \"name\"";
+        values += ", $3";
+        params.push_back(SqlParam::of(name));
+    }
+    if (rel.has_applied_at) {
+        columns += ", applied_at";
+        values += ", pg_catalog.now()";
+    }
+    auto rows = as_owner("INSERT INTO " + quoted_ + " (" + columns + ") VALUES (" + values + ") RETURNING id", params);
     return to_int64(rows.at(0).at(0));
+}
+
+void TrackingTable::set_names(const std::vector<RowName>& names, bool upgrading) {
+    if (names.empty()) return;
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& n : names) list.push_back({{"id", n.id}, {"name", n.name}});
+    as_owner("UPDATE " + quoted_ + " t SET \"name\" = m.name" + (upgrading ? ", applied_at = NULL" : "") +
+                 " FROM pg_catalog.jsonb_to_recordset($1::pg_catalog.jsonb) AS m(id pg_catalog.int8, name pg_catalog.text)"
+                 " WHERE t.id OPERATOR(pg_catalog.=) m.id" + (upgrading ? "" : " AND t.\"name\" IS NULL"),
+             {SqlParam::of(list.dump())});
+}
+
+void TrackingTable::upgrade(const std::vector<RowName>& names) {
+    require_access(Access::alter);
+    require_access(Access::update);
+    // drizzle-orm 1.x's two statements (up-migrations/pg.js), types and now() schema-qualified; IF
+    // NOT EXISTS as there, since a drizzle-orm run does not take this lock.
+    as_owner("ALTER TABLE " + quoted_ + " ADD COLUMN IF NOT EXISTS \"name\" pg_catalog.text");
+    as_owner("ALTER TABLE " + quoted_ +
+             " ADD COLUMN IF NOT EXISTS applied_at pg_catalog.timestamptz DEFAULT pg_catalog.now()");
+    set_names(names, true);
+    exists();  // now version 1
+}
+
+void TrackingTable::name_rows(const std::vector<RowName>& names) {
+    require_access(Access::update);
+    set_names(names, false);
 }
 
 void TrackingTable::update_hash(std::int64_t id, const std::string& hash) {

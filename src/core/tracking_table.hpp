@@ -1,5 +1,7 @@
 // Drizzle's tracking table (default drizzle.__drizzle_migrations): found, created with Drizzle's
-// exact DDL when missing, locked, read and appended to. Never altered otherwise.
+// exact DDL when missing (drizzle-orm 0.x's version 0 or 1.x's version 1), locked, read and
+// appended to. Altered only by the upgrade to version 1 that drizzle-orm 1.x itself makes
+// (doc/drizzle-v1.md section 3), when a Drizzle 1.x folder is applied to a version-0 table.
 //
 // Security (DESIGN section 8): the table must be an ordinary, permanent table (a view or a
 // function behind it would run its author's code with the reader's rights), the caller must hold
@@ -36,7 +38,9 @@ public:
 
     // Refuses anything but an ordinary permanent table.
     bool exists();
-    void create_if_missing();
+    // Version 1 when the table has a column called `name` (drizzle-orm 1.x's own rule).
+    TableVersion version();
+    void create_if_missing(TableVersion version);
     // Serializes runners on this tracking table until the transaction ends (LockScope::session:
     // until unlock_session() or the end of the session, for a run that leaves its transaction; the
     // same key, so either kind waits for the other). When another runner holds it, says who (pid,
@@ -47,17 +51,27 @@ public:
     // The caller must hold what the operation needs (42501 naming the GRANT otherwise).
     void require_access(Access access);
 
-    std::vector<TrackingRow> read_rows();  // id order; none when the table does not exist
+    TrackingState read_state();  // rows in id order, with `name` in a version-1 table
     TrackingCount count_rows();
-    std::int64_t insert(const std::string& hash, std::int64_t when);
-    // The only change ever made to an existing row (repair()).
+    // Writes `name` where the table has the column, applied_at = now() where it has that one.
+    std::int64_t insert(const std::string& hash, std::int64_t when, const std::string& name);
+    // repair(): a row's new hash.
     void update_hash(std::int64_t id, const std::string& hash);
+    // The upgrade to version 1, as drizzle-orm 1.x makes it: ADD COLUMN IF NOT EXISTS name text and
+    // applied_at timestamptz DEFAULT now(), then each row's name, its applied_at NULL. Needs the
+    // owner's rights (Access::alter).
+    void upgrade(const std::vector<RowName>& names);
+    // Names rows of a version-1 table whose name is NULL.
+    void name_rows(const std::vector<RowName>& names);
 
 private:
     struct Relation {
         std::string oid;
         std::string owner;
+        bool has_name = false;
+        bool has_applied_at = false;
     };
+    void set_names(const std::vector<RowName>& names, bool upgrading);
     std::optional<Relation> find();
     const Relation& relation();
     std::string lock_holder();

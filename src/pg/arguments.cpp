@@ -9,9 +9,11 @@ namespace trovella::pg {
 
 namespace {
 
-core::Inputs checked(const std::string& journal_text, std::optional<core::MigrationTexts> texts, core::Options options,
-                     core::Function fn, core::Texts required) {
-    core::Inputs in = core::make_inputs(journal_text, std::move(texts), std::move(options), fn, required, &sha256_hex);
+core::Inputs checked(const std::optional<std::string>& journal_text, std::optional<core::MigrationTexts> texts,
+                     core::Options options, core::Function fn, core::Texts required) {
+    std::optional<std::string_view> journal;
+    if (journal_text) journal = *journal_text;
+    core::Inputs in = core::make_inputs(journal, std::move(texts), std::move(options), fn, required, &sha256_hex);
     for (const auto& warning : in.warnings) warn(warning);
     return in;
 }
@@ -28,14 +30,28 @@ const char* json_type_name(const JsonbValue& v) {
     }
 }
 
-// The `migrations` argument read straight from its jsonb: each key and string value copied once,
-// without printing the object as JSON text and parsing that again (which cost a third of a no-op
-// apply() or a status() call, and twice the size of a large migration in memory). The same
-// result and the same errors as core::parse_migration_texts on its text.
-std::optional<core::MigrationTexts> migration_texts_arg(FunctionCallInfo fcinfo, int n) {
-    if (PG_NARGS() <= n || PG_ARGISNULL(n)) return std::nullopt;
+// A jsonb argument, detoasted (NULL when absent or SQL NULL).
+Jsonb* jsonb_arg(FunctionCallInfo fcinfo, int n) {
+    if (PG_NARGS() <= n || PG_ARGISNULL(n)) return nullptr;
     Datum datum = PG_GETARG_DATUM(n);
-    Jsonb* value = pg_call([&] { return DatumGetJsonbP(datum); });
+    return pg_call([&] { return DatumGetJsonbP(datum); });
+}
+
+// A jsonb value as JSON text.
+std::string jsonb_text(Jsonb* value) {
+    char* text = pg_call([&] { return JsonbToCString(nullptr, &value->root, VARSIZE(value)); });
+    std::string copy(text);
+    pg_call([&] { pfree(text); });
+    return copy;
+}
+
+// The `migrations` argument (`value`, argument n) read straight from its jsonb: each key and
+// string value copied once, without printing the object as JSON text and parsing that again
+// (which cost a third of a no-op apply() or a status() call, and twice the size of a large
+// migration in memory). The same result and the same errors as core::parse_migration_texts on its
+// text.
+std::optional<core::MigrationTexts> migration_texts_of(FunctionCallInfo fcinfo, int n, Jsonb* value) {
+    if (value == nullptr) return std::nullopt;
     if (!JB_ROOT_IS_OBJECT(value)) {
         if (!JB_ROOT_IS_SCALAR(value)) core::throw_texts_not_an_object("array");
         JsonbValue scalar;
@@ -57,7 +73,8 @@ std::optional<core::MigrationTexts> migration_texts_arg(FunctionCallInfo fcinfo,
             texts.emplace(tag, std::string(v.val.string.val, static_cast<std::size_t>(v.val.string.len)));
         }
     }
-    if (reinterpret_cast<Pointer>(value) != DatumGetPointer(datum)) pg_call([&] { pfree(value); });  // detoasted copy
+    if (reinterpret_cast<Pointer>(value) != DatumGetPointer(PG_GETARG_DATUM(n)))
+        pg_call([&] { pfree(value); });  // the detoasted copy
     return texts;
 }
 
@@ -88,12 +105,22 @@ core::Inputs read_inputs(FunctionCallInfo fcinfo, core::Function fn, core::Texts
     require_utf8_database();
     auto options_text = text_arg(fcinfo, options_arg, true);
     core::Options options = core::parse_options(options_text ? *options_text : "{}", fn);
-    auto journal = text_arg(fcinfo, 0, false);
-    if (!journal) throw core::invalid_input("journal must not be NULL", {}, "Pass the text of meta/_journal.json.");
-    return checked(*journal, migration_texts_arg(fcinfo, 1), std::move(options), fn, texts);
+    auto journal = text_arg(fcinfo, 0, false);  // NULL: a Drizzle 1.x folder (core/folders.hpp)
+    Jsonb* migrations = jsonb_arg(fcinfo, 1);
+    if (!journal && migrations != nullptr && !JB_ROOT_IS_OBJECT(migrations) && !JB_ROOT_IS_SCALAR(migrations)) {
+        // A Drizzle 1.x folder's migrations by name only (status, verify): a JSON array.
+        const std::string text = jsonb_text(migrations);
+        if (auto names = core::parse_folder_names(text)) {
+            core::Inputs in = core::make_inputs(std::nullopt, std::nullopt, std::move(options), fn, texts, &sha256_hex,
+                                                &*names);
+            for (const auto& warning : in.warnings) warn(warning);
+            return in;
+        }
+    }
+    return checked(journal, migration_texts_of(fcinfo, 1, migrations), std::move(options), fn, texts);
 }
 
-core::Inputs inputs_of(const std::string& journal_text, std::optional<core::MigrationTexts> texts,
+core::Inputs inputs_of(const std::optional<std::string>& journal_text, std::optional<core::MigrationTexts> texts,
                        core::Options options, core::Function fn) {
     return checked(journal_text, std::move(texts), std::move(options), fn, core::Texts::required);
 }

@@ -10,12 +10,13 @@
 
 namespace trovella::pg {
 
-// Reads arguments 0 (journal json), 1 (migrations jsonb) and `options_arg` (options jsonb).
-// Emits the journal's warnings and the orphan files as WARNINGs.
+// Reads arguments 0 (journal json; NULL for a Drizzle 1.x folder, whose migrations are keyed by
+// folder name), 1 (migrations jsonb) and `options_arg` (options jsonb). Emits the journal's
+// warnings and the orphan files as WARNINGs.
 core::Inputs read_inputs(FunctionCallInfo fcinfo, core::Function fn, core::Texts texts, int options_arg = 2);
 
 // The same from texts already read (apply_folder reads them from the server's disk).
-core::Inputs inputs_of(const std::string& journal_text, std::optional<core::MigrationTexts> texts,
+core::Inputs inputs_of(const std::optional<std::string>& journal_text, std::optional<core::MigrationTexts> texts,
                        core::Options options, core::Function fn);
 
 // Argument `n` as text (NULL -> nullopt); for text, json and jsonb arguments.

@@ -1,10 +1,12 @@
 #include "pg/folder.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "core/error.hpp"
+#include "core/folders.hpp"
 #include "pg/guard.hpp"
 #include "pg/encoding.hpp"
 
@@ -55,11 +57,35 @@ FolderContents read_folder(const std::string& path) {
     std::error_code ec;
     if (!fs::is_directory(path, ec))
         throw core::invalid_input("migrations folder \"" + path + "\" does not exist on the database server or is not a directory");
-    fs::path journal = fs::path(path) / "meta" / "_journal.json";
-    if (!fs::is_regular_file(journal, ec))
-        throw core::invalid_input("no meta/_journal.json in migrations folder \"" + path + "\"", {},
-                                  "Point at drizzle-kit's `out` folder (the one holding meta/_journal.json).");
+    const fs::path journal = fs::path(path) / "meta" / "_journal.json";
+    const bool has_journal = fs::is_regular_file(journal, ec);
+    // Drizzle 1.x: every sub-folder with a migration.sql (as drizzle-orm 1.x reads them).
+    std::vector<std::string> v1_folders;
+    for (const auto& item : fs::directory_iterator(path, ec)) {
+        check_for_interrupts();
+        std::error_code item_ec;
+        if (item.is_directory(item_ec) && fs::is_regular_file(item.path() / core::kFolderMigrationFile, item_ec))
+            v1_folders.push_back(item.path().filename().string());
+    }
+    if (ec) throw core::invalid_input("could not list migrations folder \"" + path + "\": " + ec.message());
+    if (has_journal && !v1_folders.empty()) {
+        std::sort(v1_folders.begin(), v1_folders.end());
+        throw core::mixed_layout_error("migrations folder \"" + path + "\"", v1_folders);
+    }
     FolderContents contents;
+    if (!has_journal) {
+        if (v1_folders.empty())
+            throw core::invalid_input("no meta/_journal.json in migrations folder \"" + path +
+                                          "\" and no Drizzle 1.x migration folder "
+                                          "(<YYYYMMDDHHMMSS>_<name>/migration.sql)",
+                                      {}, "Point at drizzle-kit's `out` folder.");
+        for (const auto& name : v1_folders) {
+            check_for_interrupts();
+            const fs::path file = fs::path(path) / name / core::kFolderMigrationFile;
+            contents.texts.emplace(name, as_text(read_file(file), file));
+        }
+        return contents;
+    }
     contents.journal = as_text(read_file(journal), journal);
     for (const auto& item : fs::directory_iterator(path, ec)) {
         if (!item.is_regular_file() || item.path().extension() != ".sql") continue;

@@ -62,17 +62,17 @@ void SpiDatabase::adopt_client_history() {
     });
 }
 
-std::map<std::int64_t, core::Progress> SpiDatabase::partial_migrations() {
+core::PartialProgress SpiDatabase::partial_migrations() {
     history_.flush();
-    std::map<std::int64_t, core::Progress> out;
+    core::PartialProgress out;
     session_.as_history_keeper([&] {
         auto found = session_.query(
             "SELECT pg_catalog.to_regprocedure('trovella_migrate.partial_migrations(name, name)') IS NOT NULL");
         if (!found.at(0).at(0) || *found.at(0).at(0) != "t") return;  // 0.2.0's objects
         for (const auto& row : session_.query(
-                 "SELECT created_at, hash, completed FROM trovella_migrate.partial_migrations($1, $2)",
+                 "SELECT created_at, tag, hash, completed FROM trovella_migrate.partial_migrations($1, $2)",
                  {core::SqlParam::of(tracking_.schema()), core::SqlParam::of(tracking_.table())}))
-            out.emplace(core::to_int64(row[0]), core::Progress{row[1].value_or(""), core::to_int64(row[2])});
+            out.add(core::to_int64(row[0]), row[1].value_or(""), core::Progress{row[2].value_or(""), core::to_int64(row[3])});
     });
     return out;
 }

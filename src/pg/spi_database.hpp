@@ -28,20 +28,22 @@ public:
 
     std::string tracking_table_name() override { return tracking_.display_name(); }
     void lock() override { tracking_.lock(); }
-    void create_tracking_table_if_missing() override { tracking_.create_if_missing(); }
+    void create_tracking_table_if_missing(core::TableVersion version) override { tracking_.create_if_missing(version); }
     void require_access(core::Access access) override { tracking_.require_access(access); }
-    std::vector<core::TrackingRow> tracking_rows() override { return tracking_.read_rows(); }
+    core::TrackingState tracking_state() override { return tracking_.read_state(); }
     core::TrackingCount tracking_count() override { return tracking_.count_rows(); }
-    std::int64_t insert_tracking_row(const std::string& hash, std::int64_t when) override {
-        return tracking_.insert(hash, when);
+    std::int64_t insert_tracking_row(const std::string& hash, std::int64_t when, const std::string& name) override {
+        return tracking_.insert(hash, when, name);
     }
     void update_tracking_hash(std::int64_t id, const std::string& hash) override { tracking_.update_hash(id, hash); }
+    void upgrade_tracking_table(const std::vector<core::RowName>& names) override { tracking_.upgrade(names); }
+    void name_tracking_rows(const std::vector<core::RowName>& names) override { tracking_.name_rows(names); }
 
     // A write run first adopts what the client engine recorded (trovella_migrate.adopt_client_history).
     std::map<std::int64_t, core::KnownRow> history_rows() override;
     // The client runs such migrations (apply() cannot); their progress is read from both histories
     // (trovella_migrate.partial_migrations).
-    std::map<std::int64_t, core::Progress> partial_migrations() override;
+    core::PartialProgress partial_migrations() override;
     void record(const core::HistoryEvent& event) override;
     void finish_history() override { history_.finish_run(); }
 

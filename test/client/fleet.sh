@@ -350,7 +350,12 @@ check "run again: exit 0" rc_is 0
 check "run again: every target migrated, each migration exactly once" every sqla 2 "${CTL_DBS[@]}"
 for db in fleet_31 fleet_32 fleet_33 fleet_34; do url_a "$db"; echo; done >"$CTL"
 check "Ctrl-C twice: two targets running a 30 s statement" start_fleet "$TMP/slow30" "$CTL" 2
-kill -INT "$FLEET_PID"; sleep 0.3; kill -INT "$FLEET_PID"
+# Signals do not queue: a second SIGINT sent before the client took the first would merge with it
+# (a busy machine can leave the watcher thread unscheduled for longer than any fixed pause), so the
+# second goes once the client says it took the first.
+kill -INT "$FLEET_PID"
+for _ in $(seq 1 200); do grep -q 'interrupted: no new target starts' "$TMP/err" && break; sleep 0.05; done
+kill -INT "$FLEET_PID"
 wait "$FLEET_PID"; RC=$?
 check "Ctrl-C twice: exit 4" rc_is 4
 check "Ctrl-C twice: says it cancels the running statements" err_has "interrupted again: cancelling the running statements"

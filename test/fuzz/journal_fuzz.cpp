@@ -13,10 +13,12 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/folders.hpp"
 #include "core/journal.hpp"
 #include "core/migration_texts.hpp"
 #include "core/options.hpp"
 #include "core/planner.hpp"
+#include "core/upgrade.hpp"
 #include "support/fuzz_check.hpp"
 #include "support/utf8.hpp"
 
@@ -126,6 +128,38 @@ void check_planner(const Journal& journal) {
     }
 }
 
+// A Drizzle 1.x folder (the texts' keys as folder names): its list in time order, and the names
+// the upgrade of a version-0 table gives rows made from it (some by second, some by hash, some
+// matching nothing): every row is named after a folder or unmatched, never both.
+void check_folders(const MigrationTexts& texts) {
+    Journal folders;
+    try {
+        folders = journal_of_folders(texts);
+    } catch (const Error& e) {
+        FUZZ_CHECK(e.kind() == ErrorKind::invalid_input);
+        return;
+    }
+    FUZZ_CHECK(folders.layout == Layout::folders && folders.entries.size() == texts.size());
+    FileHashes hashes;
+    std::vector<TrackingRow> rows;
+    std::int64_t id = 1;
+    for (std::size_t i = 0; i < folders.entries.size(); ++i) {
+        const JournalEntry& e = folders.entries[i];
+        FUZZ_CHECK(e.position == i && e.when == folder_millis(e.tag) && e.when % 1000 == 0);
+        if (i > 0) FUZZ_CHECK(folders.entries[i - 1].when <= e.when && folders.entries[i - 1].tag < e.tag);
+        hashes.emplace(e.tag, texts.at(e.tag));
+        rows.push_back(TrackingRow{id++, texts.at(e.tag), e.when + static_cast<std::int64_t>(i % 1000)});
+        if (i % 2 == 0) rows.push_back(TrackingRow{id++, texts.at(e.tag), std::nullopt});
+    }
+    rows.push_back(TrackingRow{id++, "no such hash", -1});
+    const Naming naming = name_rows(folders, TableVersion::v0, rows, hashes);
+    FUZZ_CHECK(naming.upgrade && naming.names.size() + naming.unmatched.size() == rows.size());
+    for (const auto& n : naming.names) FUZZ_CHECK(folders.find(n.name) != nullptr);
+    if (!naming.unmatched.empty()) FUZZ_CHECK(upgrade_refusal(naming, "t").kind() == ErrorKind::refused);
+    const Assessment a = assess(folders, naming.rows, &hashes);
+    FUZZ_CHECK(a.entries.size() == folders.entries.size());
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -143,7 +177,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
 
     try {
+        if (auto names = parse_folder_names(text)) {
+            MigrationTexts named;
+            for (const auto& name : *names) named.emplace(name, name);
+            FUZZ_CHECK(named.size() == names->size());
+            check_folders(named);
+        }
+    } catch (const Error& e) {
+        FUZZ_CHECK(e.kind() == ErrorKind::invalid_input);
+    }
+
+    try {
         MigrationTexts texts = parse_migration_texts(text);
+        check_folders(texts);
         if (journal) {
             auto orphans = orphan_tags(*journal, texts);
             for (const auto& tag : orphans) FUZZ_CHECK(journal->find(tag) == nullptr && texts.count(tag) == 1);

@@ -53,5 +53,26 @@ out=$(psql -X -d tm_folder -c "SELECT * FROM trovella_migrate.apply_folder('$dir
 check_contains "a file that is not valid UTF-8 is named" "0010_bad_bytes.sql\" is not valid UTF-8 text" "$out"
 rm -f "$dir/0010_bad_bytes.sql"
 
-for db in tm_folder tm_client; do dropdb "$db"; done
+# A Drizzle 1.x folder (no journal): every <YYYYMMDDHHMMSS>_<name>/migration.sql, by folder name.
+v1=$(mktemp -d /tmp/trovella-folder-v1.XXXXXX)
+trap 'rm -rf "$dir" "$v1"; psql -X -q -d postgres -c "DROP ROLE IF EXISTS tm_folder_reader" 2>/dev/null' EXIT
+cp -r "$here/test/interop/v1/fixtures/migrations/." "$v1/"
+mkdir -p "$v1/20261202030400_no_migration_yet" && echo "notes" >"$v1/README.md"
+chmod -R a+rX "$v1"
+for db in tm_folder_v1 tm_client_v1; do createdb "$db"; psql -X -q -d "$db" -c "CREATE EXTENSION trovella_migrate"; done
+out=$(psql -X -d tm_folder_v1 -v ON_ERROR_STOP=1 -At -c "SELECT applied, verified, applied_tags[4] FROM trovella_migrate.apply_folder('$v1')" 2>&1)
+check_contains "a Drizzle 1.x folder: apply_folder applies its four migrations and verifies" "4|t|20261202030346_audit_log_details" "$out"
+"$CLIENT" migrate --dir "$v1" --database-url "dbname=tm_client_v1" >/dev/null 2>&1
+v1rows() { psql -X -At -d "$1" -c "SELECT id, hash, created_at, name FROM drizzle.__drizzle_migrations ORDER BY id"; }
+check "the same rows as the client (hash, created_at, name)" test "$(v1rows tm_folder_v1)" = "$(v1rows tm_client_v1)"
+check "... named after the folders" test "$(psql -X -At -d tm_folder_v1 -c "SELECT count(*) FROM drizzle.__drizzle_migrations WHERE name LIKE '2026120203034%'")" = 4
+mkdir -p "$v1/meta" && echo '{"entries":[]}' >"$v1/meta/_journal.json" && chmod -R a+rX "$v1"
+out=$(psql -X -d tm_folder_v1 -c "SELECT * FROM trovella_migrate.apply_folder('$v1')" 2>&1)
+check_contains "a folder holding both layouts is refused, naming the folders" "migrations folder \"$v1\" holds both layouts: meta/_journal.json (drizzle-kit 0.x) and 4 Drizzle 1.x migration folders (\"20261202030341_init\"" "$out"
+check_contains "... with the hint to run drizzle-kit up" "HINT:  Run drizzle-kit up (drizzle-kit 1.x)" "$out"
+rm -rf "$v1/meta" && mkdir -p "$v1/custom" && echo 'SELECT 1;' >"$v1/custom/migration.sql" && chmod -R a+rX "$v1"
+out=$(psql -X -d tm_folder_v1 -c "SELECT * FROM trovella_migrate.apply_folder('$v1')" 2>&1)
+check_contains "a migration folder whose name has no UTC time is named" 'migration folder "custom": the name does not start with the 14 digits of a UTC time' "$out"
+
+for db in tm_folder tm_client tm_folder_v1 tm_client_v1; do dropdb "$db"; done
 finish

@@ -185,6 +185,19 @@ sql -c "GRANT USAGE ON SCHEMA tm_owned TO tm_sec_other; GRANT SELECT ON tm_owned
 out=$(as tm_sec_other -c "SELECT * FROM trovella_migrate.apply('$j2', '$m2', '{\"migrations_schema\": \"tm_owned\"}')")
 check_contains "no INSERT on the tracking table: apply refused with the GRANT" 'GRANT INSERT ON tm_owned.__drizzle_migrations TO tm_sec_other;' "$out"
 check "the refused apply ran no migration" test "$(sql -c "SELECT count(*) FROM pg_tables WHERE tablename = 'sec_b'")" = 0
+# Drizzle 1.x's upgrade of that table (ALTER TABLE, then an UPDATE that fires the owner's trigger)
+# runs as its owner under the same security-restricted operation.
+sql -c "TRUNCATE tm_owned.ran_as" >/dev/null
+v1='{"19700101000000_a":"CREATE TABLE IF NOT EXISTS sec_a (id int);"}'
+out=$(sql -c "SELECT applied, verified FROM trovella_migrate.apply(NULL, '$v1', '{\"migrations_schema\": \"tm_owned\"}')")
+check "a superuser applies a Drizzle 1.x folder to the owner's version-0 table: upgraded (0 applied, verified)" test \
+  "$out|$(sql -c "SELECT string_agg(name, ',') FROM tm_owned.__drizzle_migrations")" = "0|t|19700101000000_a"
+check "the upgrade's UPDATE fired the owner's trigger as the owner" test \
+  "$(sql -c "SELECT count(*) FROM tm_owned.ran_as WHERE what = 'UPDATE trigger' AND who = 'tm_sec_owner'")" -ge 1
+check "... no code of the owner ran as the superuser, nor made the owner one" test \
+  "$(sql -c "SELECT count(*) FROM tm_owned.ran_as WHERE who <> 'tm_sec_owner'")$(is_superuser tm_sec_owner && echo super)" = 0
+check "... and the table still belongs to its owner" test \
+  "$(sql -c "SELECT relowner::regrole FROM pg_class WHERE oid = 'tm_owned.__drizzle_migrations'::regclass")" = tm_sec_owner
 
 # --- Item 5: the README's read-only DBA grant set works as written. -------------------------
 # The tracking table exists once the first migration ran; then the DBA's grants, verbatim.

@@ -69,7 +69,7 @@ TEST(ClientCli, RepeatedOptionTakesTheLast) { EXPECT_EQ(parse({"status", "--dir"
 TEST(ClientCli, BaselineAndRepairTags) {
     EXPECT_EQ(parse({"baseline", "--through", "0004_x"}).through_tag, "0004_x");
     EXPECT_EQ(parse({"repair", "0003_y", "--dir", "d"}).repair_tag, "0003_y");
-    EXPECT_EQ(usage_message({"baseline"}), "baseline needs --through TAG: the last journal entry to record as applied");
+    EXPECT_EQ(usage_message({"baseline"}), "baseline needs --through TAG: the last migration to record as applied");
     EXPECT_NE(usage_message({"repair"}).find("TAG"), std::string::npos);
 }
 

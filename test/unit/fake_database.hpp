@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -80,6 +81,8 @@ public:
     std::vector<std::string> executed;        // "tag#number"
     int settings_depth = 0;
     bool table_exists = true;
+    core::TableVersion version = core::TableVersion::v0;  // of the table, when it exists
+    std::vector<std::vector<core::RowName>> upgrades, namings;  // what upgrade/name_tracking_rows got
     bool read_only_session = false;
     std::int64_t next_id = 1;
     // Before the lock of call number `n` (1-based) returns, another runner commits these rows
@@ -114,17 +117,26 @@ public:
             rows.push_back(row);
         }
     }
-    void create_tracking_table_if_missing() override {
-        log.push_back("create_tracking_table_if_missing");
+    void create_tracking_table_if_missing(core::TableVersion v) override {
+        log.push_back(std::string("create_tracking_table_if_missing") + (v == core::TableVersion::v1 ? " v1" : " v0"));
+        if (!table_exists) version = v;
         table_exists = true;
     }
     void require_access(core::Access access) override {
-        log.push_back(std::string("require_access ") +
-                      (access == core::Access::read ? "read" : access == core::Access::append ? "append" : "update"));
+        const char* name = access == core::Access::read     ? "read"
+                           : access == core::Access::append ? "append"
+                           : access == core::Access::update ? "update"
+                                                            : "alter";
+        log.push_back(std::string("require_access ") + name);
+        if (denied_access == name) throw core::Error(core::ErrorKind::permission_denied, std::string("no ") + name);
     }
-    std::vector<core::TrackingRow> tracking_rows() override {
-        log.push_back("tracking_rows");
-        return table_exists ? rows : std::vector<core::TrackingRow>{};
+    core::TrackingState tracking_state() override {
+        log.push_back("tracking_state");
+        if (!table_exists) return {};
+        core::TrackingState state{version, rows};
+        if (version == core::TableVersion::v0)
+            for (auto& row : state.rows) row.name.reset();  // no such column
+        return state;
     }
     core::TrackingCount tracking_count() override {
         log.push_back("tracking_count");
@@ -132,10 +144,28 @@ public:
         for (const auto& row : rows) c.max_id = std::max(c.max_id, row.id);
         return c;
     }
-    std::int64_t insert_tracking_row(const std::string& hash, std::int64_t when) override {
+    std::int64_t insert_tracking_row(const std::string& hash, std::int64_t when, const std::string& name) override {
         log.push_back("insert_tracking_row " + std::to_string(when));
-        rows.push_back({next_id, hash, when});
+        rows.push_back({next_id, hash, when, version == core::TableVersion::v1 ? std::optional<std::string>(name) : std::nullopt});
+        inserted_names.push_back(name);
         return next_id++;
+    }
+    void upgrade_tracking_table(const std::vector<core::RowName>& names) override {
+        log.push_back("upgrade_tracking_table");
+        upgrades.push_back(names);
+        version = core::TableVersion::v1;
+        for (auto& row : rows) {
+            row.name.reset();
+            for (const auto& n : names)
+                if (n.id == row.id) row.name = n.name;
+        }
+    }
+    void name_tracking_rows(const std::vector<core::RowName>& names) override {
+        log.push_back("name_tracking_rows");
+        namings.push_back(names);
+        for (auto& row : rows)
+            for (const auto& n : names)
+                if (n.id == row.id && !row.name) row.name = n.name;
     }
     void update_tracking_hash(std::int64_t id, const std::string& hash) override {
         log.push_back("update_tracking_hash " + std::to_string(id));
@@ -191,6 +221,8 @@ public:
     }
 
     bool check_fails = false;
+    std::string denied_access;               // require_access of this kind ("alter", ...) fails
+    std::vector<std::string> inserted_names; // the name given with each insert
     int locks = 0;
     int commits = 0;
 };

@@ -45,8 +45,14 @@ Inputs inputs_of(const std::vector<std::tuple<std::string, std::int64_t, std::st
 class FakeOutside : public FakeDatabase, public OutsideTransaction {
 public:
     std::vector<std::string> sent;
-    std::map<std::int64_t, Progress> progress;  // committed
-    std::vector<std::pair<std::int64_t, Progress>> in_block_progress;
+    // Progress records, as the history keeps them: committed, and waiting for the file's COMMIT.
+    struct Record {
+        std::int64_t created_at;
+        std::string tag;
+        Progress progress;
+    };
+    std::vector<Record> records;
+    std::vector<Record> in_block_progress;
     bool in_block = false;
     std::set<std::string> failing;                       // statement texts that fail
     std::map<std::string, IndexState> indexes;            // by name
@@ -55,7 +61,22 @@ public:
     bool rebuild = false;
 
     OutsideTransaction* outside_transaction() override { return this; }
-    std::map<std::int64_t, Progress> partial_migrations() override { return progress; }
+    PartialProgress partial_migrations() override {
+        PartialProgress out;
+        for (const auto& r : records) out.add(r.created_at, r.tag, r.progress);
+        return out;
+    }
+    // A record committed by an earlier run.
+    void recorded(std::int64_t created_at, const std::string& tag, const Progress& p) {
+        records.push_back({created_at, tag, p});
+    }
+    // Statements completed, as the latest committed record about `created_at` says.
+    std::int64_t completed(std::int64_t created_at) const {
+        for (auto it = records.rbegin(); it != records.rend(); ++it)
+            if (it->created_at == created_at) return it->progress.completed;
+        ADD_FAILURE() << "no progress record for " << created_at;
+        return -1;
+    }
 
     void leave_transaction() override { log.push_back("leave_transaction"); }
     void enter_transaction() override { log.push_back("enter_transaction"); }
@@ -108,7 +129,7 @@ private:
         if (text.rfind("BEGIN", 0) == 0) in_block = true;
         if (text.rfind("COMMIT", 0) == 0) {
             in_block = false;
-            for (auto& [when, p] : in_block_progress) progress[when] = p;
+            records.insert(records.end(), in_block_progress.begin(), in_block_progress.end());
             in_block_progress.clear();
         }
         if (text.rfind("ROLLBACK", 0) == 0) {
@@ -119,8 +140,7 @@ private:
     void keep(const HistoryEvent& p) {
         log.push_back("record partial " + std::to_string(*p.statements));
         Progress kept{p.hash, *p.statements};
-        if (in_block) in_block_progress.emplace_back(p.created_at, kept);
-        else progress[p.created_at] = kept;
+        (in_block ? in_block_progress : records).push_back({p.created_at, p.tag, kept});
     }
 };
 
@@ -159,7 +179,7 @@ TEST(OutsideTransaction, ResumesAfterWhatTheHistoryRecorded) {
     FakeOutside db;
     const Inputs in = with_cic();
     db.rows.push_back({db.next_id++, fake_hash("SELECT 0;"), 1000});
-    db.progress[1001] = Progress{fake_hash(kCic), 2};
+    db.recorded(1001, "0001_cic", Progress{fake_hash(kCic), 2});
     apply(db, in);
     EXPECT_THAT(db.sent, ElementsAre("SELECT 1;"));
     EXPECT_THAT(db.notices,
@@ -170,7 +190,7 @@ TEST(OutsideTransaction, ResumingFromAnEditedFileIsRefusedBeforeAnythingRuns) {
     FakeOutside db;
     const Inputs in = with_cic();
     db.rows.push_back({db.next_id++, fake_hash("SELECT 0;"), 1000});
-    db.progress[1001] = Progress{"sha-of(an older text)", 1};
+    db.recorded(1001, "0001_cic", Progress{"sha-of(an older text)", 1});
     Error e = error_from([&] { apply(db, in); });
     EXPECT_EQ(e.kind(), ErrorKind::refused);
     EXPECT_EQ(std::string(e.what()),
@@ -189,7 +209,7 @@ TEST(OutsideTransaction, AFailureSaysWhatCompletedAndWhereTheNextRunResumes) {
                                     "completed and stays done (recorded in the history)"));
     EXPECT_THAT(e.detail, HasSubstr("Committed before the failure"));
     EXPECT_THAT(e.hint, HasSubstr("it resumes \"0001_cic\" at statement 2."));
-    EXPECT_EQ(db.progress.at(1001).completed, 1);
+    EXPECT_EQ(db.completed(1001), 1);
     // The run's transaction is open again (the engine's ROLLBACK finds one), before the settings go.
     const auto entered = std::find(db.log.rbegin(), db.log.rend(), "enter_transaction");
     const auto popped = std::find(db.log.rbegin(), db.log.rend(), "pop_settings failed");
@@ -208,7 +228,7 @@ TEST(OutsideTransaction, TheFilesOwnBlockCommitsItsProgressWithIt) {
     auto commit = std::find(db.log.begin(), db.log.end(), "send COMMIT;");
     ASSERT_NE(commit, db.log.end());
     EXPECT_EQ(*(commit - 1), "record partial 3");
-    EXPECT_EQ(db.progress.at(1000).completed, 4);
+    EXPECT_EQ(db.completed(1000), 4);
 }
 
 TEST(OutsideTransaction, AFailureInsideTheFilesBlockRollsItsProgressBackToTheBegin) {
@@ -219,7 +239,7 @@ TEST(OutsideTransaction, AFailureInsideTheFilesBlockRollsItsProgressBackToTheBeg
     db.failing.insert("INSERT INTO missing VALUES (1);");
     FakeDbError e = test::fake_error_from([&] { apply(db, in); });
     EXPECT_THAT(db.log, ::testing::Contains("abandon_block"));
-    EXPECT_EQ(db.progress.at(1000).completed, 1);  // statements 2-3 rolled back with the block
+    EXPECT_EQ(db.completed(1000), 1);  // statements 2-3 rolled back with the block
     EXPECT_THAT(e.hint, HasSubstr("it resumes \"0000_block\" at statement 2."));
 }
 
@@ -229,7 +249,7 @@ TEST(OutsideTransaction, ACommitOrRollbackWithNoBlockOpenIsNotSentOnlyRecorded) 
                              "CREATE INDEX CONCURRENTLY IF NOT EXISTS a_b ON a (b);";
     apply(db, inputs_of({{"0000_sim", 1000, text}}));
     EXPECT_THAT(db.sent, ElementsAre("ALTER TABLE a ADD COLUMN b int;", "CREATE INDEX CONCURRENTLY IF NOT EXISTS a_b ON a (b);"));
-    EXPECT_EQ(db.progress.at(1000).completed, 3);
+    EXPECT_EQ(db.completed(1000), 3);
     // The announcement names the statement PostgreSQL refuses in a block, not the COMMIT before it.
     EXPECT_THAT(db.notices, ::testing::Contains(HasSubstr("(statement 3, line 5: CREATE INDEX CONCURRENTLY)")));
 }
@@ -258,13 +278,13 @@ TEST(OutsideTransaction, AValidIndexFoundOnResumeIsTheInterruptedBuildCompleted)
     FakeOutside db;
     const Inputs in = with_cic();
     db.rows.push_back({db.next_id++, fake_hash("SELECT 0;"), 1000});
-    db.progress[1001] = Progress{fake_hash(kCic), 1};
+    db.recorded(1001, "0001_cic", Progress{fake_hash(kCic), 1});
     db.indexes["a_i"] = IndexState{"public.a_i", true};
     apply(db, in);
     EXPECT_THAT(db.sent, ElementsAre("SELECT 1;"));
     EXPECT_THAT(db.notices, ::testing::Contains("index public.a_i exists and is valid: its CREATE INDEX CONCURRENTLY "
                                                 "completed in an earlier run"));
-    EXPECT_EQ(db.progress.at(1001).completed, 3);
+    EXPECT_EQ(db.completed(1001), 3);
 }
 
 TEST(OutsideTransaction, AFailedBuildNamesTheIndexItLeftInvalidWithItsDrop) {
@@ -317,11 +337,76 @@ TEST(OutsideTransaction, CopyFromStdinIsRefusedEvenWhereTheDatabaseCanLeaveItsTr
 TEST(OutsideTransaction, StatusShowsAnInterruptedMigrationPartialWithItsProgress) {
     FakeOutside db;
     db.rows.push_back({db.next_id++, fake_hash("SELECT 0;"), 1000});
-    db.progress[1001] = Progress{fake_hash(kCic), 2};
+    db.recorded(1001, "0001_cic", Progress{fake_hash(kCic), 2});
     const auto rows = status(db, with_cic());
     EXPECT_EQ(rows[1].state_name(), "partial");
     EXPECT_EQ(rows[1].progress, "2/3");
     EXPECT_EQ(rows[0].state_name(), "applied");
+}
+
+// ---- Drizzle 1.x folders: the records of a folder are found by its name -------------------------
+
+// A Drizzle 1.x folder (journal NULL) of these (name, text).
+Inputs folders_of(const std::vector<std::pair<std::string, std::string>>& migrations) {
+    MigrationTexts texts;
+    for (const auto& [name, text] : migrations) texts.emplace(name, text);
+    return make_inputs(std::nullopt, texts, parse_options("{}", Function::apply), Function::apply, Texts::required,
+                       &fake_hash);
+}
+
+const std::string kFolderA = "20260101000000_a", kFolderB = "20260101000000_b";  // one second
+const std::int64_t kSecond = 1767225600000;
+
+TEST(OutsideTransactionFolders, AFinishedFoldersRecordsAreNotThoseOfAnotherFolderOfItsSecond) {
+    FakeOutside db;
+    db.version = TableVersion::v1;
+    // a ran statement by statement and finished: its records stay in the history beside its row.
+    db.rows.push_back(TrackingRow{db.next_id++, fake_hash(kCic), kSecond, kFolderA});
+    for (std::int64_t i = 1; i <= 3; ++i) db.recorded(kSecond, kFolderA, Progress{fake_hash(kCic), i});
+    const Inputs in = folders_of({{kFolderA, kCic}, {kFolderB, kCic}});
+    const auto before = status(db, in);
+    ASSERT_EQ(before.size(), 2u);
+    EXPECT_EQ(before[1].state_name(), "pending");
+    EXPECT_FALSE(before[1].progress.has_value());
+    // b runs from its first statement (found by created_at, a's "3 of 3" would have skipped them all).
+    const ApplyResult r = apply(db, in);
+    EXPECT_THAT(r.applied_tags, ElementsAre(kFolderB));
+    EXPECT_THAT(db.sent, ElementsAre("CREATE TABLE a (id int);", "CREATE INDEX CONCURRENTLY a_i ON a (id);", "SELECT 1;"));
+    EXPECT_THAT(db.notices, Not(::testing::Contains(HasSubstr("resuming"))));
+    EXPECT_EQ(db.rows.back().name, kFolderB);
+}
+
+TEST(OutsideTransactionFolders, AnInterruptedFolderResumesAndShowsPartialByItsName) {
+    FakeOutside db;
+    db.version = TableVersion::v1;
+    db.rows.push_back(TrackingRow{db.next_id++, fake_hash("SELECT 0;"), kSecond, kFolderA});
+    db.recorded(kSecond, kFolderB, Progress{fake_hash(kCic), 1});
+    const Inputs in = folders_of({{kFolderA, "SELECT 0;"}, {kFolderB, kCic}});
+    const auto rows = status(db, in);
+    EXPECT_EQ(rows[0].state_name(), "applied");
+    EXPECT_EQ(rows[1].state_name(), "partial");
+    EXPECT_EQ(rows[1].progress, "1/3");
+    apply(db, in);
+    EXPECT_THAT(db.sent, ElementsAre("CREATE INDEX CONCURRENTLY a_i ON a (id);", "SELECT 1;"));
+    EXPECT_THAT(db.notices, ::testing::Contains(HasSubstr("resuming " + kFolderB + " at statement 2 of 3")));
+}
+
+TEST(OutsideTransactionFolders, AMigrationInterruptedUnderTheJournalResumesOnceDrizzleKitUpRenamedIt) {
+    FakeOutside db;
+    db.version = TableVersion::v1;
+    // 0000_cic (when with milliseconds) ran 2 statements; drizzle-kit up made it 20260101000000_cic.
+    db.recorded(kSecond + 123, "0000_cic", Progress{fake_hash(kCic), 2});
+    const Inputs in = folders_of({{"20260101000000_cic", kCic}});
+    EXPECT_EQ(status(db, in)[0].progress, "2/3");
+    apply(db, in);
+    EXPECT_THAT(db.sent, ElementsAre("SELECT 1;"));
+    EXPECT_THAT(db.notices, ::testing::Contains(HasSubstr("resuming 20260101000000_cic at statement 3 of 3")));
+    // From another text it is not known to be the same migration: it runs from its first statement.
+    FakeOutside edited;
+    edited.version = TableVersion::v1;
+    edited.recorded(kSecond + 123, "0000_cic", Progress{"sha-of(an older text)", 2});
+    apply(edited, in);
+    EXPECT_EQ(edited.sent.size(), 3u);
 }
 
 TEST(NewEnumValue, A55P04InOneTransactionGetsTheHintNamingCommitEach) {

@@ -72,8 +72,8 @@ TEST(Apply, FreshDatabaseInOrderLockChecksStatementsRunRecordVerify) {
     // The order of a run.
     EXPECT_LT(at(db, "push_settings"), at(db, "require_session_can_write apply"));
     EXPECT_LT(at(db, "require_session_can_write apply"), at(db, "lock"));
-    EXPECT_LT(at(db, "lock"), at(db, "create_tracking_table_if_missing"));
-    EXPECT_LT(at(db, "create_tracking_table_if_missing"), at(db, "require_access append"));
+    EXPECT_LT(at(db, "lock"), at(db, "create_tracking_table_if_missing v0"));
+    EXPECT_LT(at(db, "create_tracking_table_if_missing v0"), at(db, "require_access append"));
     EXPECT_LT(at(db, "require_access append"), at(db, "check_statements 0000_a 0001_b 0002_c"));
     EXPECT_LT(at(db, "check_statements 0000_a 0001_b 0002_c"), at(db, "execute 0000_a#1"));
     EXPECT_LT(at(db, "execute 0000_a#2"), at(db, "insert_tracking_row 1000"));
