@@ -56,7 +56,10 @@ public:
     void require_access(core::Access access) override { tracking_.require_access(access); }
     core::TrackingState tracking_state() override { return tracking_.read_state(); }
     core::TrackingCount tracking_count() override { return tracking_.count_rows(); }
+    // Inside the run's transaction, sent behind the migration's queued statements: one round trip
+    // per migration for both.
     std::int64_t insert_tracking_row(const std::string& hash, std::int64_t when, const std::string& name) override {
+        if (!outside_now_) session_.pipeline_next_query();
         return tracking_.insert(hash, when, name);
     }
     void update_tracking_hash(std::int64_t id, const std::string& hash) override { tracking_.update_hash(id, hash); }
@@ -121,9 +124,11 @@ private:
     OutsideRuns outside_;
     bool session_locked_ = false;
     bool left_transaction_ = false;
+    bool outside_now_ = false;  // between leave_transaction() and enter_transaction()
     std::optional<std::int64_t> run_id_;
     std::vector<core::HistoryEvent> recorded_;
     std::string application_name_;  // the session's own, shown again between migrations
+    std::string progress_statement_;  // PREPAREd at the first statement: sets application_name
     bool history_ready_ = false;
 };
 

@@ -37,8 +37,16 @@ std::vector<Param> params_of(const std::vector<core::SqlParam>& params, std::vec
 }  // namespace
 
 std::vector<core::SqlRow> LibpqSession::query(const std::string& sql, const std::vector<core::SqlParam>& params) {
-    pipeline_.flush();
     std::vector<std::string> storage;
+    const bool behind_queued = pipeline_next_ && !pipeline_.empty();
+    pipeline_next_ = false;
+    if (behind_queued) {
+        pipeline_.send(sql, params_of(params, storage), {});
+        std::vector<core::SqlRow> rows;
+        pipeline_.flush(&rows);
+        return rows;
+    }
+    pipeline_.flush();
     Result r = connection_.exec(sql, params_of(params, storage));
     std::vector<core::SqlRow> rows(static_cast<std::size_t>(r.rows()));
     for (int i = 0; i < r.rows(); ++i)
@@ -49,6 +57,11 @@ std::vector<core::SqlRow> LibpqSession::query(const std::string& sql, const std:
 void LibpqSession::execute_later(const std::string& sql, const std::vector<core::SqlParam>& params) {
     std::vector<std::string> storage;
     pipeline_.send(sql, params_of(params, storage), {});
+}
+
+void LibpqSession::execute_prepared_later(const std::string& name, const std::vector<core::SqlParam>& params) {
+    std::vector<std::string> storage;
+    pipeline_.send_prepared(name, params_of(params, storage), {});
 }
 
 void LibpqSession::execute_statement(const std::string& sql, const std::string& context) {

@@ -54,10 +54,30 @@ void Pipeline::send(const std::string& sql, const std::vector<Param>& params, st
         formats.push_back(p.binary ? 1 : 0);
         types.push_back(p.type);
     }
-    if (PQsendQueryParams(conn, sql.c_str(), static_cast<int>(params.size()), types.data(), values.data(),
-                          lengths.data(), formats.data(), 0) != 1 ||
-        (!holding_ && PQpipelineSync(conn) != 1))
-        throw connection_failure(conn, "cannot send a query");
+    queued(std::move(context), PQsendQueryParams(conn, sql.c_str(), static_cast<int>(params.size()), types.data(),
+                                                 values.data(), lengths.data(), formats.data(), 0) == 1);
+}
+
+void Pipeline::send_prepared(const std::string& name, const std::vector<Param>& params, std::string context) {
+    PGconn* conn = connection_.raw();
+    if (!active_) {
+        if (PQenterPipelineMode(conn) != 1) throw connection_failure(conn, "cannot enter pipeline mode");
+        active_ = true;
+    }
+    std::vector<const char*> values;
+    std::vector<int> lengths, formats;
+    for (const auto& p : params) {
+        values.push_back(p.data);
+        lengths.push_back(p.length);
+        formats.push_back(p.binary ? 1 : 0);
+    }
+    queued(std::move(context), PQsendQueryPrepared(conn, name.c_str(), static_cast<int>(params.size()), values.data(),
+                                                   lengths.data(), formats.data(), 0) == 1);
+}
+
+void Pipeline::queued(std::string context, bool sent) {
+    PGconn* conn = connection_.raw();
+    if (!sent || (!holding_ && PQpipelineSync(conn) != 1)) throw connection_failure(conn, "cannot send a query");
     queued_.push_back({std::move(context), !holding_});
 }
 
@@ -68,16 +88,24 @@ void Pipeline::sync() {
     queued_.back().synced = true;
 }
 
-void Pipeline::flush() {
+void Pipeline::flush(std::vector<core::SqlRow>* last_rows) {
     if (!active_) return;
     sync();
     PGconn* conn = connection_.raw();
     std::optional<Failure> first;
     connection_.cancellable([&] {
-        for (const auto& queued : queued_) {
+        for (std::size_t i = 0; i < queued_.size(); ++i) {
+            const Queued& queued = queued_[i];
             // The query's results, then its sync point.
             for (PGresult* r = PQgetResult(conn); r != nullptr; r = PQgetResult(conn)) {
                 const ExecStatusType status = PQresultStatus(r);
+                if (status == PGRES_TUPLES_OK && last_rows != nullptr && i + 1 == queued_.size()) {
+                    last_rows->assign(static_cast<std::size_t>(PQntuples(r)), core::SqlRow{});
+                    for (int row = 0; row < PQntuples(r); ++row)
+                        for (int c = 0; c < PQnfields(r); ++c)
+                            (*last_rows)[static_cast<std::size_t>(row)].push_back(
+                                PQgetisnull(r, row, c) ? core::SqlValue{} : core::SqlValue{PQgetvalue(r, row, c)});
+                }
                 if (status == PGRES_FATAL_ERROR && !first) {
                     Failure failure(message_of(r));
                     failure.add_error_context(queued.context);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "client/connection.hpp"
+#include "core/sql_session.hpp"
 
 namespace trovella::client {
 
@@ -23,6 +24,8 @@ public:
     // Queues one single-statement query. `context` is added to its error (a statement's
     // "migration ..., statement i of n (line L): ..."), empty for none.
     void send(const std::string& sql, const std::vector<Param>& params, std::string context);
+    // Queues the execution of the session's prepared statement `name` (PREPARE'd before).
+    void send_prepared(const std::string& name, const std::vector<Param>& params, std::string context);
     bool empty() const { return queued_.empty(); }
     // Queries sent from hold_sync() until sync() form one unit with one sync point.
     void hold_sync() { holding_ = true; }
@@ -30,10 +33,12 @@ public:
 
     // Sends what is queued, reads every result, leaves pipeline mode; throws the first error as
     // Failure (the later queries then fail as "current transaction is aborted" and are not
-    // reported). Nothing is queued afterwards.
-    void flush();
+    // reported). Nothing is queued afterwards. `last_rows`, when given, receives the rows of the
+    // last query queued (a query sent after a migration's statements: its tracking row's id).
+    void flush(std::vector<core::SqlRow>* last_rows = nullptr);
 
 private:
+    void queued(std::string context, bool sent);
     struct Queued {
         std::string context;
         bool synced = true;  // a sync point follows it

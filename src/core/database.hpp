@@ -43,7 +43,7 @@ struct KnownRow {
     std::string hash;
     std::int64_t created_at = 0;
     std::string action;
-    std::string applied_at;  // timestamptz as text
+    std::string applied_at;  // timestamptz as the host reads it (text; the extension: pg/spi.hpp kRawTimestampMark)
     // The event was about this very row: ids are reused when the tracking table is dropped and
     // made again (by drizzle-kit, say), so an id alone does not identify a row. A row without
     // created_at (Drizzle 1.x reads only its name) was recorded with `when_null`, its folder's.

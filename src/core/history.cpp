@@ -1,5 +1,11 @@
 #include "core/history.hpp"
 
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+
+#include <nlohmann/json.hpp>
+
 #include "core/no_postgres.hpp"  // keep last
 
 namespace trovella::core {
@@ -23,7 +29,34 @@ std::int64_t History::run_id() {
     return *run_id_;
 }
 
+namespace {
+
+// The most events held back before they are written (one INSERT each batch).
+constexpr std::size_t kHeldEventsMax = 250;
+
+// Now, as timestamptz text in UTC with microseconds (the host's clock_timestamp() reads the same
+// clock).
+std::string now_utc() {
+    const auto now = std::chrono::system_clock::now();
+    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count();
+    const std::time_t seconds = static_cast<std::time_t>(micros / 1000000);
+    std::tm tm{};
+    gmtime_r(&seconds, &tm);
+    char out[48];
+    std::snprintf(out, sizeof out, "%04d-%02d-%02d %02d:%02d:%02d.%06lld+00", tm.tm_year + 1900, tm.tm_mon + 1,
+                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<long long>(micros % 1000000));
+    return out;
+}
+
+}  // namespace
+
 void History::record(const HistoryEvent& e) {
+    if (hold_) {
+        run_id();
+        held_.emplace_back(e, now_utc());
+        if (held_.size() >= kHeldEventsMax) flush();  // a long history: in batches, not all at the end
+        return;
+    }
     const std::int64_t run = run_id();
     sql_.as_history_keeper([&] {
         sql_.execute_later("INSERT INTO " + schema_ +
@@ -38,7 +71,58 @@ void History::record(const HistoryEvent& e) {
     });
 }
 
+void History::flush() {
+    if (held_.empty()) return;
+    if (held_.size() == 1) {  // apply_each: one event per commit, written as record() writes it
+        const HistoryEvent e = std::move(held_.front().first);
+        const std::string at = std::move(held_.front().second);
+        held_.clear();
+        sql_.as_history_keeper([&] {
+            sql_.query("INSERT INTO " + schema_ +
+                           ".migration_event (run_id, action, tracking_schema, tracking_table, tracking_id, tag, idx, "
+                           "hash, previous_hash, created_at, statements, applied_by, duration_ms, applied_at) "
+                           "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::pg_catalog.timestamptz)",
+                       {SqlParam::of(*run_id_), SqlParam::of(std::string(e.action)), SqlParam::of(tracking_.schema()),
+                        SqlParam::of(tracking_.table()), SqlParam::of(e.tracking_id), SqlParam::of(e.tag),
+                        SqlParam::of(e.idx), SqlParam::of(e.hash), SqlParam::of(e.previous_hash),
+                        SqlParam::of(e.created_at), SqlParam::of(e.statements), SqlParam::of(caller_),
+                        e.duration_ms ? SqlParam::of_real(*e.duration_ms) : SqlParam::null(SqlParam::Type::float8),
+                        SqlParam::of(at)});
+        });
+        return;
+    }
+    nlohmann::json rows = nlohmann::json::array();
+    for (const auto& [e, at] : held_) {
+        nlohmann::json row = {{"action", e.action}, {"tag", e.tag}, {"hash", e.hash}, {"created_at", e.created_at},
+                              {"applied_at", at}};
+        if (e.tracking_id) row["tracking_id"] = *e.tracking_id;
+        if (e.idx) row["idx"] = *e.idx;
+        if (e.previous_hash) row["previous_hash"] = *e.previous_hash;
+        if (e.statements) row["statements"] = *e.statements;
+        if (e.duration_ms) row["duration_ms"] = *e.duration_ms;
+        rows.push_back(std::move(row));
+    }
+    std::string events = rows.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    held_.clear();
+    sql_.as_history_keeper([&] {
+        sql_.query("INSERT INTO " + schema_ +
+                       ".migration_event (run_id, action, tracking_schema, tracking_table, tracking_id, tag, idx, hash, "
+                       "previous_hash, created_at, statements, applied_by, duration_ms, applied_at) "
+                       "SELECT $1, e.action, $2, $3, e.tracking_id, e.tag, e.idx, e.hash, e.previous_hash, e.created_at, "
+                       "e.statements, $4, e.duration_ms, e.applied_at "
+                       "FROM ROWS FROM (pg_catalog.jsonb_to_recordset($5::pg_catalog.jsonb) AS (action pg_catalog.text, "
+                       "tracking_id pg_catalog.int8, tag pg_catalog.text, idx pg_catalog.int4, hash pg_catalog.text, "
+                       "previous_hash pg_catalog.text, created_at pg_catalog.int8, statements pg_catalog.int4, "
+                       "duration_ms pg_catalog.float8, applied_at pg_catalog.timestamptz)) WITH ORDINALITY "
+                       "AS e(action, tracking_id, tag, idx, hash, previous_hash, created_at, statements, duration_ms, "
+                       "applied_at, n) ORDER BY e.n",
+                   {SqlParam::of(*run_id_), SqlParam::of(tracking_.schema()), SqlParam::of(tracking_.table()),
+                    SqlParam::of(caller_), SqlParam::of(events)});
+    });
+}
+
 void History::finish_run() {
+    flush();
     if (!run_id_) return;
     sql_.as_history_keeper([&] {
         sql_.execute_later("UPDATE " + schema_ +
@@ -48,6 +132,7 @@ void History::finish_run() {
 }
 
 std::map<std::int64_t, KnownRow> History::known_rows() {
+    flush();
     std::vector<SqlRow> rows;
     sql_.as_history_keeper([&] {
         rows = sql_.query(
@@ -69,6 +154,7 @@ std::map<std::int64_t, KnownRow> History::known_rows() {
 }
 
 PartialProgress History::partial_migrations() {
+    flush();
     std::vector<SqlRow> rows;
     sql_.as_history_keeper([&] {
         // The latest record of each migration (created_at and tag), oldest first.

@@ -16,13 +16,19 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string describe_type(const json& value) { return value.type_name(); }
+// What the checks read of one JSON value: a scalar as nlohmann holds it, or only the type of an
+// object or array (no check reads inside one).
+struct Seen {
+    bool present = false;
+    json scalar;                        // when present and not structured
+    const char* structured = nullptr;  // "object" or "array"
 
-// A value as shown in messages. dump() recurses once per nesting level, so a deeply nested
-// array or object would overflow the stack: those are named by their type only.
-std::string describe_value(const json& value) {
-    return value.is_structured() ? describe_type(value) : value.dump();
-}
+    const json* value() const { return present && structured == nullptr ? &scalar : nullptr; }
+    std::string type() const { return structured != nullptr ? structured : scalar.type_name(); }
+    // A value as shown in messages (a structured one by its type: dump() would recurse once per
+    // nesting level).
+    std::string describe() const { return structured != nullptr ? structured : scalar.dump(); }
+};
 
 // "journal entries[3] (tag "0003_x")": how an entry is named in every message.
 std::string entry_name(std::size_t position, const std::string* tag) {
@@ -31,13 +37,130 @@ std::string entry_name(std::size_t position, const std::string* tag) {
     return name;
 }
 
-
-std::optional<std::string> optional_string(const json& object, const char* key) {
-    auto it = object.find(key);
-    if (it == object.end() || it->is_null()) return std::nullopt;
-    if (it->is_string()) return it->get<std::string>();
-    return describe_value(*it);
+std::optional<std::string> optional_string(const Seen& seen) {
+    if (!seen.present || (seen.value() != nullptr && seen.value()->is_null())) return std::nullopt;
+    if (seen.value() != nullptr && seen.value()->is_string()) return seen.value()->get<std::string>();
+    return seen.describe();
 }
+
+struct SeenEntry {
+    const char* type = "object";  // of the array element: only an object is an entry
+    Seen tag, when, idx, version, breakpoints;
+};
+
+struct SeenJournal {
+    const char* root = "object";  // the document's type
+    Seen version, dialect;
+    bool has_entries = false;
+    const char* entries_type = "array";
+    std::vector<SeenEntry> entries;
+};
+
+// Reads the journal with nlohmann's SAX interface straight into the few values the checks read:
+// no document tree (a map per entry, a string per key) is built and torn down, which was most of
+// the time of a no-op apply() or a status() of a long history. Duplicate keys: the last one wins,
+// as in nlohmann's tree. The checks run once the whole text has parsed, so invalid JSON is
+// reported as such wherever it is.
+class JournalReader {
+public:
+    explicit JournalReader(SeenJournal& out) : out_(out) {}
+
+    bool null() { return scalar(json(nullptr)); }
+    bool boolean(bool v) { return scalar(json(v)); }
+    bool number_integer(json::number_integer_t v) { return scalar(json(v)); }
+    bool number_unsigned(json::number_unsigned_t v) { return scalar(json(v)); }
+    bool number_float(json::number_float_t v, const json::string_t&) { return scalar(json(v)); }
+    bool string(json::string_t& v) { return scalar(json(std::move(v))); }
+    bool binary(json::binary_t&) { return scalar(json()); }  // not produced by the JSON reader
+    bool start_object(std::size_t) { return open("object"); }
+    bool start_array(std::size_t) { return open("array"); }
+    bool end_object() { return close(); }
+    bool end_array() { return close(); }
+    bool key(json::string_t& k) {
+        slot_ = nullptr;
+        entries_key_ = false;
+        if (frames_.back() == Frame::root) {
+            if (k == "version") slot_ = &out_.version;
+            else if (k == "dialect") slot_ = &out_.dialect;
+            else if (k == "entries") entries_key_ = true;
+        } else if (frames_.back() == Frame::entry) {
+            SeenEntry& e = out_.entries.back();
+            if (k == "tag") slot_ = &e.tag;
+            else if (k == "when") slot_ = &e.when;
+            else if (k == "idx") slot_ = &e.idx;
+            else if (k == "version") slot_ = &e.version;
+            else if (k == "breakpoints") slot_ = &e.breakpoints;
+        }
+        return true;
+    }
+    template <class Exception>
+    bool parse_error(std::size_t, const std::string&, const Exception& ex) {
+        throw ex;
+    }
+
+private:
+    enum class Frame { root, entries, entry, other };
+
+    // A scalar value where the frame and the key put it.
+    bool scalar(json v) {
+        if (frames_.empty()) {
+            out_.root = v.type_name();
+        } else if (frames_.back() == Frame::entries) {
+            check_interrupts();
+            SeenEntry e;
+            e.type = v.type_name();
+            out_.entries.push_back(std::move(e));
+        } else if (entries_key_ && frames_.back() == Frame::root) {
+            out_.has_entries = true;
+            out_.entries_type = v.type_name();
+            out_.entries.clear();
+        } else if (slot_ != nullptr && (frames_.back() == Frame::root || frames_.back() == Frame::entry)) {
+            *slot_ = Seen{true, std::move(v), nullptr};
+        }
+        slot_ = nullptr;
+        entries_key_ = false;
+        return true;
+    }
+
+    // An object or array starts: what it is depends on where.
+    bool open(const char* type) {
+        Frame frame = Frame::other;
+        const bool object = type[0] == 'o';
+        if (frames_.empty()) {
+            out_.root = object ? "object" : "array";
+            if (object) frame = Frame::root;
+        } else if (frames_.back() == Frame::entries) {
+            check_interrupts();
+            SeenEntry e;
+            e.type = object ? "object" : "array";
+            out_.entries.push_back(std::move(e));
+            if (object) frame = Frame::entry;
+        } else if (entries_key_ && frames_.back() == Frame::root) {
+            out_.has_entries = true;
+            out_.entries_type = object ? "object" : "array";
+            out_.entries.clear();
+            if (!object) frame = Frame::entries;
+        } else if (slot_ != nullptr && (frames_.back() == Frame::root || frames_.back() == Frame::entry)) {
+            *slot_ = Seen{true, json(), object ? "object" : "array"};
+        }
+        slot_ = nullptr;
+        entries_key_ = false;
+        frames_.push_back(frame);
+        return true;
+    }
+
+    bool close() {
+        frames_.pop_back();
+        slot_ = nullptr;
+        entries_key_ = false;
+        return true;
+    }
+
+    SeenJournal& out_;
+    std::vector<Frame> frames_;
+    Seen* slot_ = nullptr;     // where the value after the current key goes
+    bool entries_key_ = false;  // the current key is the root's "entries"
+};
 
 }  // namespace
 
@@ -80,70 +203,68 @@ bool Journal::append(JournalEntry entry) {
 }
 
 Journal parse_journal(std::string_view text) {
-    json root;
+    SeenJournal root;
     try {
-        root = parse_json_input(text);
+        JournalReader reader(root);
+        sax_parse_json_input(text, &reader);
     } catch (const json::exception& e) {  // parse_error, or out_of_range for a number like 1e999
         throw invalid_input("journal is not valid JSON: " + messages::json_error(e.what()),
                             {}, "Pass the exact text of meta/_journal.json.");
     }
-    if (!root.is_object())
-        throw invalid_input("journal must be a JSON object with an \"entries\" array, not " +
-                            describe_type(root));
+    if (std::string(root.root) != "object")
+        throw invalid_input("journal must be a JSON object with an \"entries\" array, not " + std::string(root.root));
 
     Journal journal;
-    if (auto version = optional_string(root, "version")) {
+    if (auto version = optional_string(root.version)) {
         journal.version = *version;
         if (journal.version != "5" && journal.version != "6" && journal.version != "7")
             journal.warnings.push_back("journal version \"" + journal.version +
                                        "\" is not one drizzle-kit writes for PostgreSQL (5, 6 or 7)");
     }
-    if (auto dialect = optional_string(root, "dialect")) {
+    if (auto dialect = optional_string(root.dialect)) {
         journal.dialect = *dialect;
         if (journal.dialect != "postgresql" && journal.dialect != "pg")
             throw invalid_input("journal dialect is \"" + journal.dialect +
                                 "\"; only \"postgresql\" (or the legacy \"pg\") journals can be applied to PostgreSQL");
     }
 
-    auto entries = root.find("entries");
-    if (entries == root.end())
+    if (!root.has_entries)
         throw invalid_input("journal has no \"entries\" array");
-    if (!entries->is_array())
-        throw invalid_input("journal \"entries\" must be an array, not " + describe_type(*entries));
+    if (std::string(root.entries_type) != "array")
+        throw invalid_input("journal \"entries\" must be an array, not " + std::string(root.entries_type));
 
     std::map<std::string, std::size_t, std::less<>>& tag_at = journal.position_of_tag_;
     std::map<std::int64_t, std::size_t> when_at;
-    journal.entries.reserve(entries->size());
-    for (std::size_t position = 0; position < entries->size(); ++position) {
+    journal.entries.reserve(root.entries.size());
+    for (std::size_t position = 0; position < root.entries.size(); ++position) {
         check_interrupts();
-        const json& item = (*entries)[position];
-        if (!item.is_object())
-            throw invalid_input(entry_name(position, nullptr) + " must be an object, not " +
-                                describe_type(item));
+        SeenEntry& item = root.entries[position];
+        if (std::string(item.type) != "object")
+            throw invalid_input(entry_name(position, nullptr) + " must be an object, not " + std::string(item.type));
         JournalEntry entry;
         entry.position = position;
 
-        auto tag = item.find("tag");
-        if (tag == item.end() || !tag->is_string())
+        const json* tag = item.tag.value();
+        if (tag == nullptr || !tag->is_string())
             throw invalid_input(entry_name(position, nullptr) + " has no string \"tag\"");
-        entry.tag = tag->get<std::string>();
+        entry.tag = std::move(item.tag.scalar.get_ref<std::string&>());
         const std::string name = entry_name(position, &entry.tag);
         check_tag(entry.tag, name);
 
-        auto when = item.find("when");
-        if (when == item.end())
+        if (!item.when.present)
             throw invalid_input(name + " has no \"when\"");
-        if (when->is_number_unsigned()) {
+        const json* when = item.when.value();
+        if (when != nullptr && when->is_number_unsigned()) {
             if (when->get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX))
                 throw invalid_input(name + ": \"when\" is out of range for a bigint");
             entry.when = static_cast<std::int64_t>(when->get<std::uint64_t>());
-        } else if (when->is_number_integer()) {
+        } else if (when != nullptr && when->is_number_integer()) {
             entry.when = when->get<std::int64_t>();
             if (entry.when < 0)
-                throw invalid_input(name + ": \"when\" must not be negative, got " + describe_value(*when));
+                throw invalid_input(name + ": \"when\" must not be negative, got " + item.when.describe());
         } else {
             throw invalid_input(name + ": \"when\" must be a non-negative integer (milliseconds), got " +
-                                describe_value(*when));
+                                item.when.describe());
         }
 
         if (auto seen = tag_at.find(entry.tag); seen != tag_at.end())
@@ -157,8 +278,8 @@ Journal parse_journal(std::string_view text) {
         when_at.emplace(entry.when, position);
 
         // idx is informative (entries apply in array order) but shown as an integer column.
-        auto idx = item.find("idx");
-        if (idx != item.end() && idx->is_number_integer()) {
+        const json* idx = item.idx.value();
+        if (idx != nullptr && idx->is_number_integer()) {
             bool in_range = idx->is_number_unsigned() ? idx->get<std::uint64_t>() <= static_cast<std::uint64_t>(kMaxIdx)
                                                       : idx->get<std::int64_t>() >= -kMaxIdx - 1;
             if (!in_range)
@@ -173,9 +294,9 @@ Journal parse_journal(std::string_view text) {
                                        " but the entry is number " + std::to_string(position) +
                                        " in the array (entries apply in array order)");
 
-        if (auto version = optional_string(item, "version")) entry.version = *version;
-        auto breakpoints = item.find("breakpoints");
-        if (breakpoints != item.end() && breakpoints->is_boolean())
+        if (auto version = optional_string(item.version)) entry.version = *version;
+        const json* breakpoints = item.breakpoints.value();
+        if (breakpoints != nullptr && breakpoints->is_boolean())
             entry.breakpoints = breakpoints->get<bool>();
 
         if (!journal.entries.empty() && entry.when <= journal.entries.back().when)

@@ -13,6 +13,16 @@ namespace trovella::core {
 
 using json = nlohmann::json;
 
+void throw_texts_not_an_object(const std::string& type) {
+    throw invalid_input(std::string("migrations must be a JSON object mapping each tag to the text of its .sql file, not ") +
+                        type);
+}
+
+void throw_text_not_a_string(const std::string& tag, const std::string& type) {
+    throw invalid_input("migrations[" + quote_tag(tag) + "] must be a string (the text of " + quote_tag(tag + ".sql") +
+                        "), not " + type);
+}
+
 MigrationTexts parse_migration_texts(std::string_view json_text) {
     json root;
     try {
@@ -20,15 +30,11 @@ MigrationTexts parse_migration_texts(std::string_view json_text) {
     } catch (const json::exception& e) {  // parse_error, or out_of_range for a number like 1e999
         throw invalid_input(std::string("migrations is not valid JSON: ") + messages::json_error(e.what()));
     }
-    if (!root.is_object())
-        throw invalid_input(std::string("migrations must be a JSON object mapping each tag to the text of its .sql file, not ") +
-                            root.type_name());
+    if (!root.is_object()) throw_texts_not_an_object(root.type_name());
     MigrationTexts texts;
     for (auto& [tag, text] : root.items()) {
         check_interrupts();
-        if (!text.is_string())
-            throw invalid_input("migrations[" + quote_tag(tag) + "] must be a string (the text of " +
-                                quote_tag(tag + ".sql") + "), not " + text.type_name());
+        if (!text.is_string()) throw_text_not_a_string(tag, text.type_name());
         texts.emplace(tag, std::move(text.get_ref<std::string&>()));
     }
     return texts;

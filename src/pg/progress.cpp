@@ -5,9 +5,16 @@ namespace trovella::pg {
 namespace {
 
 void statement_context_callback(void* arg) {
-    const auto* p = static_cast<const StatementPosition*>(arg);
+    auto* p = static_cast<StatementPosition*>(arg);
     if (p == nullptr) return;
-    errcontext("%s", p->context.c_str());
+    bool made = false;
+    try {
+        if (p->context.empty())
+            p->context = core::statement_context(p->tag, p->number, p->total, p->line, core::statement_preview(p->sql));
+        made = true;
+    } catch (...) {
+    }
+    if (made) errcontext("%s", p->context.c_str());
 }
 
 }  // namespace

@@ -1,6 +1,9 @@
 #include "pg/results.hpp"
 
 #include <stdexcept>
+#include <string>
+
+#include "pg/spi.hpp"
 
 namespace trovella::pg {
 
@@ -48,6 +51,8 @@ OutputRow& OutputRow::boolean(std::size_t column, const std::optional<bool>& val
 
 OutputRow& OutputRow::timestamptz(std::size_t column, const std::optional<std::string>& text) {
     if (!text) return *this;
+    if (!text->empty() && text->front() == kRawTimestampMark)  // as SpiConnection::query reads one
+        return set(column, TimestampTzGetDatum(static_cast<TimestampTz>(std::stoll(text->substr(1)))));
     const char* in = text->c_str();
     return set(column, pg_call([&] {
                    return DirectFunctionCall3(timestamptz_in, CStringGetDatum(in), ObjectIdGetDatum(InvalidOid),

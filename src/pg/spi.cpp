@@ -1,6 +1,8 @@
 #include "pg/spi.hpp"
 
 
+#include <unordered_map>
+
 #include "core/error.hpp"
 
 namespace trovella::pg {
@@ -53,12 +55,53 @@ private:
     MemoryContext scratch_ = nullptr;
 };
 
+// The plans of the extension's own queries, prepared once per backend and kept (SPI_keepplan), as
+// PL/pgSQL keeps the plans of its functions: a run issues the same few queries for every migration
+// (the tracking row, the history event), and parsing and planning each anew cost more than running
+// it. PostgreSQL's plan cache re-plans a kept plan when what it depends on changes (a table
+// dropped and made again, the search_path); privileges are checked at each execution, under the
+// role of the moment. The key is the text and the parameter types; the texts are the extension's
+// own (identifiers quoted in, values always parameters), so the set stays small; it is emptied
+// if it ever grows past kMaxPlans (one session touching many tracking tables).
+constexpr std::size_t kMaxPlans = 256;
+
+std::unordered_map<std::string, SPIPlanPtr>& kept_plans() {
+    static auto* plans = new std::unordered_map<std::string, SPIPlanPtr>();  // never destroyed: lives with the backend
+    return *plans;
+}
+
+std::string plan_key(const char* sql, const std::vector<Oid>& types) {
+    std::string key(reinterpret_cast<const char*>(types.data()), types.size() * sizeof(Oid));
+    key += '\0';
+    key += sql;
+    return key;
+}
+
+SPIPlanPtr kept_plan(const char* sql, std::vector<Oid>& types, MemoryContext keep) {
+    auto& plans = kept_plans();
+    std::string key = plan_key(sql, types);
+    auto found = plans.find(key);
+    if (found != plans.end()) return found->second;
+    if (plans.size() >= kMaxPlans) {
+        for (auto& [text, plan] : plans) {
+            SPIPlanPtr p = plan;
+            pg_call([p] { SPI_freeplan(p); }, keep);
+        }
+        plans.clear();
+    }
+    const int nargs = static_cast<int>(types.size());
+    SPIPlanPtr plan = pg_call([&] { return SPI_prepare(sql, nargs, types.data()); }, keep);
+    if (plan == nullptr) throw std::runtime_error(std::string("internal query failed: ") + SPI_result_code_string(SPI_result));
+    pg_call([plan] { SPI_keepplan(plan); }, keep);
+    plans.emplace(std::move(key), plan);
+    return plan;
+}
+
 }  // namespace
 
 std::vector<Row> SpiConnection::query(const char* sql, const std::vector<SqlParam>& params, bool read_only) {
     QueryMemory memory;
     MemoryContext keep = memory.outer();
-    const int nargs = static_cast<int>(params.size());
     std::vector<Oid> types(params.size());
     std::vector<Datum> values(params.size());
     std::vector<char> nulls(params.size(), ' ');
@@ -83,9 +126,9 @@ std::vector<Row> SpiConnection::query(const char* sql, const std::vector<SqlPara
             nulls[i] = 'n';
         }
     }
-    int rc = pg_call(
-        [&] { return SPI_execute_with_args(sql, nargs, types.data(), values.data(), nulls.data(), read_only, 0); },
-        keep);
+    SPIPlanPtr plan = kept_plan(sql, types, keep);
+    memory.enter();
+    int rc = pg_call([&] { return SPI_execute_plan(plan, values.data(), nulls.data(), read_only, 0); }, keep);
     memory.enter();
     if (rc < 0) throw std::runtime_error(std::string("internal query failed: ") + SPI_result_code_string(rc));
 
@@ -95,12 +138,40 @@ std::vector<Row> SpiConnection::query(const char* sql, const std::vector<SqlPara
     const uint64 count = SPI_processed;
     const int columns = table->tupdesc->natts;
     rows.reserve(count);
+    // Integers, booleans, names and text are read from their binary values, as their output
+    // functions would print them; anything else through its output function (SPI_getvalue).
+    std::vector<Oid> column_types(static_cast<std::size_t>(columns));
+    for (int c = 0; c < columns; ++c) column_types[static_cast<std::size_t>(c)] = TupleDescAttr(table->tupdesc, c)->atttypid;
     for (uint64 r = 0; r < count; ++r) {
         if ((r & 1023) == 1023) check_for_interrupts();
         Row row(static_cast<std::size_t>(columns));
+        HeapTuple tuple = table->vals[r];
         for (int c = 1; c <= columns; ++c) {
-            char* text = pg_call([&] { return SPI_getvalue(table->vals[r], table->tupdesc, c); }, keep);
-            if (text != nullptr) row[static_cast<std::size_t>(c - 1)] = std::string(text);
+            auto& out = row[static_cast<std::size_t>(c - 1)];
+            const Oid type = column_types[static_cast<std::size_t>(c - 1)];
+            if (type == INT8OID || type == INT4OID || type == BOOLOID || type == TEXTOID || type == NAMEOID ||
+                type == TIMESTAMPTZOID) {
+                bool isnull = false;
+                Datum d = pg_call([&] { return SPI_getbinval(tuple, table->tupdesc, c, &isnull); }, keep);
+                if (isnull) continue;
+                switch (type) {
+                    case INT8OID: out = std::to_string(DatumGetInt64(d)); break;
+                    case INT4OID: out = std::to_string(DatumGetInt32(d)); break;
+                    case BOOLOID: out = DatumGetBool(d) ? "t" : "f"; break;
+                    case NAMEOID: out = std::string(NameStr(*DatumGetName(d))); break;
+                    // Only ever turned back into a timestamptz (OutputRow::timestamptz): its
+                    // microseconds, not the text timestamptz_out makes in the session's time zone
+                    // (which cost more than the rest of a 10,000-row status()).
+                    case TIMESTAMPTZOID: out = kRawTimestampMark + std::to_string(DatumGetTimestampTz(d)); break;
+                    default: {
+                        text* t = pg_call([&] { return DatumGetTextPP(d); }, keep);
+                        out = std::string(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+                    }
+                }
+                continue;
+            }
+            char* text = pg_call([&] { return SPI_getvalue(tuple, table->tupdesc, c); }, keep);
+            if (text != nullptr) out = std::string(text);
         }
         rows.push_back(std::move(row));
     }

@@ -14,6 +14,10 @@
 namespace trovella::pg {
 
 using core::SqlParam;
+
+// A timestamptz value read by SpiConnection::query: this mark, then its microseconds since
+// 2000-01-01 UTC (PostgreSQL's TimestampTz), as OutputRow::timestamptz reads it back.
+inline constexpr char kRawTimestampMark = '@';
 using Row = core::SqlRow;
 
 class SpiConnection {
@@ -23,7 +27,8 @@ public:
     SpiConnection(const SpiConnection&) = delete;
     SpiConnection& operator=(const SpiConnection&) = delete;
 
-    // Runs one parameterized query of the extension's own; values come back as text.
+    // Runs one parameterized query of the extension's own; values come back as text (a timestamptz
+    // as kRawTimestampMark and its microseconds).
     std::vector<Row> query(const char* sql, const std::vector<SqlParam>& params = {}, bool read_only = false);
     // Runs a migration statement as given; returns SPI's return code (negative codes are not raised).
     int execute_statement(const char* sql);

@@ -28,6 +28,7 @@ SpiDatabase::SpiDatabase(SpiConnection& spi, const core::Options& options, core:
       tracking_(session_, options, function),
       history_(session_, tracking_, function, "trovella_migrate") {
     if (mode == Mode::write) begin_last_run(core::function_name(function));
+    history_.hold_events();  // written in one INSERT: before each commit, and when the run ends
 }
 
 void SpiDatabase::require_session_can_write(core::Function fn) {
@@ -62,6 +63,7 @@ void SpiDatabase::adopt_client_history() {
 }
 
 core::PartialProgress SpiDatabase::partial_migrations() {
+    history_.flush();
     core::PartialProgress out;
     session_.as_history_keeper([&] {
         auto found = session_.query(
@@ -90,9 +92,8 @@ std::vector<core::CheckedStatement> SpiDatabase::check_statements(
 void SpiDatabase::execute(const core::StatementRun& run) {
     const core::Statement& statement = *run.statement;
     const std::string sql(statement.sql);
-    const std::string preview = core::statement_preview(statement.sql);
     const std::string& tag = run.entry->tag;
-    StatementPosition position{tag.c_str(), statement.number, run.total, statement.line, preview.c_str()};
+    StatementPosition position{tag, statement.number, run.total, statement.line, statement.sql};
     activity_.show(tag, statement.number, run.total);
     int rc;
     {
@@ -105,11 +106,12 @@ void SpiDatabase::execute(const core::StatementRun& run) {
                           "migration " + core::quote_tag(tag) + " statement " + std::to_string(statement.number) +
                               " of " + std::to_string(run.total) + " (line " + std::to_string(statement.line) +
                               ") cannot run inside apply: it is " + spi_refusal(rc),
-                          "statement starts: " + preview,
+                          "statement starts: " + core::statement_preview(statement.sql),
                           "Remove it from the migration: apply already runs each migration in a transaction.");
 }
 
 void SpiDatabase::commit() {
+    history_.flush();
     pg_call([] { SPI_commit(); });
     mark_committed();
 }

@@ -251,9 +251,8 @@ std::vector<core::CheckedStatement> checked_statements(const std::vector<core::M
         const auto& statements = *m.statements;
         for (const auto& statement : statements) {
             std::string sql(statement.sql);
-            std::string preview = core::statement_preview(statement.sql);
             StatementPosition position{m.entry->tag, statement.number, static_cast<int>(statements.size()),
-                                       statement.line, preview};
+                                       statement.line, statement.sql};
             std::vector<core::StatementFacts> facts;
             std::optional<PgError> syntax_error;
             {
