@@ -152,9 +152,13 @@ const char* kLockTableHint =
     "until it ends. Use CALL trovella_migrate.apply_each(...), which commits after each migration, or raise "
     "max_locks_per_transaction.";
 
-// Layer 1, after: count again and check every entry has its row with the right hash.
-void verify_after(Database& db, const Inputs& in, ApplyResult& result, Say& say) {
-    const Naming naming = read_names(db, in);
+// Layer 1, after: count again and check every entry has its row with the right hash. `unchanged`:
+// the rows read at the start, when the run changed nothing in the table (no migration ran, no row
+// was named): the check reads them once, not twice.
+void verify_after(Database& db, const Inputs& in, ApplyResult& result, Say& say, const Naming* unchanged = nullptr) {
+    Naming reread;
+    if (unchanged == nullptr) reread = read_names(db, in);
+    const Naming& naming = unchanged != nullptr ? *unchanged : reread;
     const auto after = assess(in.journal, naming.rows, &in.hashes);
     Verification v = after_apply_verification(after, in.options);
     for (auto& problem : naming_problems(naming)) v.problems.push_back(std::move(problem));
@@ -316,7 +320,7 @@ ApplyResult apply(Database& db, const Inputs& in) {
             });
     }
     result.applied = result.applied_tags.size();
-    verify_after(db, in, result, say);
+    verify_after(db, in, result, say, work.entries.empty() && !naming.changes_table() ? &naming : nullptr);
     db.finish_history();
     settings.finish();
     return result;

@@ -161,6 +161,22 @@ TEST(Apply, AFailingStatementStopsTheRunAndGetsTheLockTableHintOnlyWhenTheDataba
     }
 }
 
+TEST(Apply, NothingPendingReadsTheTrackingTableOnceAndARunReadsItAgain) {
+    // Nothing ran and no row was named: the check after verifies the rows read before.
+    FakeDatabase idle;
+    Inputs in = three();
+    idle.rows = {{1, fake_hash(kTwoStatements), 1000}, {2, fake_hash("SELECT 1;"), 1001}, {3, fake_hash("SELECT 2;"), 1002}};
+    idle.next_id = 4;
+    apply(idle, in);
+    EXPECT_EQ(std::count(idle.log.begin(), idle.log.end(), "tracking_state"), 1);
+    // A migration ran: the rows are read again after it.
+    FakeDatabase busy;
+    busy.rows = {{1, fake_hash(kTwoStatements), 1000}, {2, fake_hash("SELECT 1;"), 1001}};
+    busy.next_id = 3;
+    apply(busy, in);
+    EXPECT_EQ(std::count(busy.log.begin(), busy.log.end(), "tracking_state"), 2);
+}
+
 TEST(Apply, AfterApplyVerificationCatchesARowChangedByAMigration) {
     // A migration that deletes its own tracking row: the count after is wrong.
     struct Deleting : FakeDatabase {
