@@ -39,40 +39,47 @@ Pipeline::~Pipeline() {
     }
 }
 
-void Pipeline::send(const std::string& sql, const std::vector<Param>& params, std::string context) {
-    PGconn* conn = connection_.raw();
-    if (!active_) {
-        if (PQenterPipelineMode(conn) != 1) throw connection_failure(conn, "cannot enter pipeline mode");
-        active_ = true;
+namespace {
+
+// libpq's parallel arrays of one query's parameters.
+struct ParamArrays {
+    explicit ParamArrays(const std::vector<Param>& params) {
+        for (const auto& p : params) {
+            values.push_back(p.data);
+            lengths.push_back(p.length);
+            formats.push_back(p.binary ? 1 : 0);
+            types.push_back(p.type);
+        }
     }
+    int count() const { return static_cast<int>(values.size()); }
     std::vector<const char*> values;
     std::vector<int> lengths, formats;
     std::vector<Oid> types;
-    for (const auto& p : params) {
-        values.push_back(p.data);
-        lengths.push_back(p.length);
-        formats.push_back(p.binary ? 1 : 0);
-        types.push_back(p.type);
-    }
-    queued(std::move(context), PQsendQueryParams(conn, sql.c_str(), static_cast<int>(params.size()), types.data(),
-                                                 values.data(), lengths.data(), formats.data(), 0) == 1);
-}
+};
 
-void Pipeline::send_prepared(const std::string& name, const std::vector<Param>& params, std::string context) {
+}  // namespace
+
+PGconn* Pipeline::entered() {
     PGconn* conn = connection_.raw();
     if (!active_) {
         if (PQenterPipelineMode(conn) != 1) throw connection_failure(conn, "cannot enter pipeline mode");
         active_ = true;
     }
-    std::vector<const char*> values;
-    std::vector<int> lengths, formats;
-    for (const auto& p : params) {
-        values.push_back(p.data);
-        lengths.push_back(p.length);
-        formats.push_back(p.binary ? 1 : 0);
-    }
-    queued(std::move(context), PQsendQueryPrepared(conn, name.c_str(), static_cast<int>(params.size()), values.data(),
-                                                   lengths.data(), formats.data(), 0) == 1);
+    return conn;
+}
+
+void Pipeline::send(const std::string& sql, const std::vector<Param>& params, std::string context) {
+    PGconn* conn = entered();
+    const ParamArrays p(params);
+    queued(std::move(context), PQsendQueryParams(conn, sql.c_str(), p.count(), p.types.data(), p.values.data(),
+                                                 p.lengths.data(), p.formats.data(), 0) == 1);
+}
+
+void Pipeline::send_prepared(const std::string& name, const std::vector<Param>& params, std::string context) {
+    PGconn* conn = entered();
+    const ParamArrays p(params);
+    queued(std::move(context), PQsendQueryPrepared(conn, name.c_str(), p.count(), p.values.data(), p.lengths.data(),
+                                                   p.formats.data(), 0) == 1);
 }
 
 void Pipeline::queued(std::string context, bool sent) {

@@ -38,6 +38,7 @@ public:
     void flush(std::vector<core::SqlRow>* last_rows = nullptr);
 
 private:
+    PGconn* entered();  // the connection, in pipeline mode
     void queued(std::string context, bool sent);
     struct Queued {
         std::string context;

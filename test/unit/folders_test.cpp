@@ -12,6 +12,7 @@
 
 #include "core/inputs.hpp"
 #include "core_test_support.hpp"
+#include "run_inputs.hpp"
 
 namespace trovella::core {
 namespace {
@@ -218,7 +219,7 @@ TEST(MixedLayout, NamesTheFoldersAndSaysToRunDrizzleKitUp) {
 
 // ---- the inputs of a call without a journal ------------------------------------------------------
 
-std::string fake_hash(std::string_view text) { return "sha-of(" + std::string(text) + ")"; }
+using test::fake_hash;
 
 TEST(FolderInputs, NoJournalMeansAFolderKeyedByName) {
     Inputs in = make_inputs(std::nullopt, texts_of({"20260101000005_c", "20260101000000_a"}), Options{},

@@ -14,6 +14,7 @@
 #include "core/run.hpp"
 #include "core_test_support.hpp"
 #include "fake_database.hpp"
+#include "run_inputs.hpp"
 
 namespace trovella::core {
 namespace {
@@ -25,20 +26,8 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-std::string fake_hash(std::string_view text) { return "sha-of(" + std::string(text) + ")"; }
-
-Inputs inputs_of(const std::vector<std::tuple<std::string, std::int64_t, std::string>>& migrations,
-                 const std::string& options = "{}", Function fn = Function::apply) {
-    nlohmann::json entries = nlohmann::json::array();
-    MigrationTexts texts;
-    std::int64_t idx = 0;
-    for (const auto& [tag, when, text] : migrations) {
-        entries.push_back({{"idx", idx++}, {"when", when}, {"tag", tag}});
-        texts.emplace(tag, text);
-    }
-    return make_inputs(nlohmann::json{{"entries", entries}}.dump(), texts, parse_options(options, fn), fn,
-                       Texts::required, &fake_hash);
-}
+using test::fake_hash;
+using test::inputs_of;
 
 // A database that can leave its transaction. Statements sent outside it are "sent"; progress
 // records inside the file's own block wait for its COMMIT (a ROLLBACK or a failure drops them).

@@ -12,6 +12,7 @@
 #include "core/reports.hpp"
 #include "core_test_support.hpp"
 #include "fake_database.hpp"
+#include "run_inputs.hpp"
 
 namespace trovella::core {
 namespace {
@@ -24,21 +25,8 @@ using ::testing::HasSubstr;
 using ::testing::IsSupersetOf;
 using ::testing::Not;
 
-std::string fake_hash(std::string_view text) { return "sha-of(" + std::string(text) + ")"; }
-
-// Migrations (tag, when, text) through the real parsers.
-Inputs inputs_of(const std::vector<std::tuple<std::string, std::int64_t, std::string>>& migrations,
-                 const std::string& options = "{}", Function fn = Function::apply) {
-    nlohmann::json entries = nlohmann::json::array();
-    MigrationTexts texts;
-    std::int64_t idx = 0;
-    for (const auto& [tag, when, text] : migrations) {
-        entries.push_back({{"idx", idx++}, {"when", when}, {"tag", tag}});
-        texts.emplace(tag, text);
-    }
-    return make_inputs(nlohmann::json{{"entries", entries}}.dump(), texts, parse_options(options, fn), fn,
-                       Texts::required, &fake_hash);
-}
+using test::fake_hash;
+using test::inputs_of;
 
 const std::string kTwoStatements = "CREATE TABLE a (id int);\n--> statement-breakpoint\nINSERT INTO a VALUES (1);";
 

@@ -11,6 +11,7 @@
 #include "core/reports.hpp"
 #include "core/run.hpp"
 #include "core_test_support.hpp"
+#include "run_inputs.hpp"
 #include "fake_database.hpp"
 
 namespace trovella::core {
@@ -24,7 +25,7 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
 
-std::string fake_hash(std::string_view text) { return "sha-of(" + std::string(text) + ")"; }
+using test::fake_hash;
 
 const std::string kA = "20260101000000_a", kB = "20260101000001_b", kC = "20260101000002_c";
 const std::int64_t kMsA = 1767225600000, kMsB = 1767225601000, kMsC = 1767225602000;
