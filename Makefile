@@ -26,7 +26,8 @@ ISOLATION_OPTS = --inputdir=test/isolation --outputdir=build/isolation
 
 PG_CPPFLAGS = -Isrc
 PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Werror -Wno-missing-field-initializers
-SHLIB_LINK += -lstdc++
+# libcrypto: the core's SHA-256 (core/sha256), as in the client.
+SHLIB_LINK += -lstdc++ -lcrypto
 override BITCODE_CXXFLAGS += -std=c++17 -Wall -Wextra -Werror -Wno-missing-field-initializers -Wno-unused-command-line-argument
 
 EXTRA_CLEAN = build/regress build/isolation

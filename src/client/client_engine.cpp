@@ -6,7 +6,7 @@
 #include "client/failure.hpp"
 #include "client/libpq_database.hpp"
 #include "client/session_check.hpp"
-#include "client/sha256.hpp"
+#include "core/sha256.hpp"
 #include "core/error.hpp"
 #include "core/reports.hpp"
 #include "core/run.hpp"
@@ -36,7 +36,7 @@ core::Inputs checked_inputs(const Request& request, core::Function fn, core::Tex
     std::vector<std::string> names;  // a Drizzle 1.x folder without the texts: the names alone
     if (!request.journal_text && !request.texts)
         for (std::size_t i = 0; i < request.file_count; ++i) names.emplace_back(request.folder->tags.at(i));
-    core::Inputs in = core::make_inputs(journal, std::move(texts), std::move(options), fn, required, &sha256_hex,
+    core::Inputs in = core::make_inputs(journal, std::move(texts), std::move(options), fn, required, &core::sha256_hex,
                                         !request.journal_text && !request.texts ? &names : nullptr);
     for (const auto& warning : in.warnings) on_message({"WARNING", "01000", warning, {}, {}, {}});
     return in;

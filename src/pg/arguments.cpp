@@ -3,7 +3,7 @@
 #include "core/error.hpp"
 #include "pg/encoding.hpp"
 #include "pg/notices.hpp"
-#include "pg/sha256.hpp"
+#include "core/sha256.hpp"
 
 namespace trovella::pg {
 
@@ -13,7 +13,7 @@ core::Inputs checked(const std::optional<std::string>& journal_text, std::option
                      core::Options options, core::Function fn, core::Texts required) {
     std::optional<std::string_view> journal;
     if (journal_text) journal = *journal_text;
-    core::Inputs in = core::make_inputs(journal, std::move(texts), std::move(options), fn, required, &sha256_hex);
+    core::Inputs in = core::make_inputs(journal, std::move(texts), std::move(options), fn, required, &core::sha256_hex);
     for (const auto& warning : in.warnings) warn(warning);
     return in;
 }
@@ -111,7 +111,7 @@ core::Inputs read_inputs(FunctionCallInfo fcinfo, core::Function fn, core::Texts
         // A Drizzle 1.x folder's migrations by name only (status, verify): a JSON array.
         const std::string text = jsonb_text(migrations);
         if (auto names = core::parse_folder_names(text)) {
-            core::Inputs in = core::make_inputs(std::nullopt, std::nullopt, std::move(options), fn, texts, &sha256_hex,
+            core::Inputs in = core::make_inputs(std::nullopt, std::nullopt, std::move(options), fn, texts, &core::sha256_hex,
                                                 &*names);
             for (const auto& warning : in.warnings) warn(warning);
             return in;

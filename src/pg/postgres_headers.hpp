@@ -17,7 +17,6 @@ extern "C" {
 #include "catalog/pg_type_d.h"
 #include "commands/defrem.h"
 #include "commands/extension.h"
-#include "common/cryptohash.h"
 #include "common/sha2.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -56,10 +55,5 @@ namespace trovella::pg {
 // A set-returning function's materialized result (InitMaterializedSRF since PostgreSQL 15;
 // SetSingleFuncCall in 14).
 inline void materialized_srf(FunctionCallInfo fcinfo) { InitMaterializedSRF(fcinfo, 0); }
-
-// The end of a cryptohash and the text of its failure (pg_cryptohash_final takes the digest's
-// length and pg_cryptohash_error exists since PostgreSQL 15; 14 has neither).
-inline int cryptohash_final(pg_cryptohash_ctx* ctx, uint8* dest, size_t len) { return pg_cryptohash_final(ctx, dest, len); }
-inline const char* cryptohash_error(pg_cryptohash_ctx* ctx) { return pg_cryptohash_error(ctx); }
 
 }  // namespace trovella::pg

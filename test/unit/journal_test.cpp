@@ -138,6 +138,20 @@ TEST(Journal, NullVersionAndDialectCountAsMissing) {
     EXPECT_TRUE(journal.entries.empty());
 }
 
+TEST(Journal, NullAndUnknownValuesInsideEntriesDoNotStopTheReading) {
+    // A null (an unknown key's, an entry's version, breakpoints) read in the middle of the array:
+    // every entry after it is still read, and a bad one after it still refused.
+    Journal journal = parse_journal(
+        R"({"entries":[{"idx":0,"version":null,"when":1700000000000,"tag":"0000_a","breakpoints":null,"x":null},)"
+        R"({"idx":1,"when":1700000000001,"tag":"0001_b","other":[null,{"y":null}]},)"
+        R"({"idx":2,"when":1700000000002,"tag":"0002_c"}],"trailer":null})");
+    EXPECT_THAT(tags_of(journal), ElementsAre("0000_a", "0001_b", "0002_c"));
+    EXPECT_EQ(journal.entries.at(0).version, "");
+    EXPECT_TRUE(journal.entries.at(0).breakpoints);
+    EXPECT_THAT(error_from([] { parse_journal(with_third_entry(R"({"x":null,"when":1700000000002,"tag":".."})")); }).what(),
+                HasSubstr("journal entries[2] (tag \"..\"): tag contains \"..\""));
+}
+
 TEST(Journal, EmptyEntriesArrayIsAValidJournal) {
     // drizzle-kit writes this before the first migration is generated.
     Journal journal = parse_journal(R"({"version":"7","dialect":"postgresql","entries":[]})");
