@@ -55,6 +55,10 @@ std::map<std::int64_t, core::KnownRow> SpiDatabase::history_rows() {
 void SpiDatabase::adopt_client_history() {
     if (adopted_) return;
     adopted_ = true;
+    // Nothing to adopt where the client engine never ran (no schema trovella_migrate_history): the
+    // common case, told from the catalog cache without calling the PL/pgSQL function (its first
+    // call in a session, compiling it, was a seventh of a no-op apply()'s).
+    if (!pg_call([] { return OidIsValid(get_namespace_oid("trovella_migrate_history", true)); })) return;
     session_.as_history_keeper([&] {
         auto found =
             session_.query("SELECT pg_catalog.to_regprocedure('trovella_migrate.adopt_client_history()') IS NOT NULL");
