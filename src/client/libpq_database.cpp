@@ -1,5 +1,6 @@
 #include "client/libpq_database.hpp"
 
+#include <algorithm>
 #include <atomic>
 
 #include "client/statement_check.hpp"
@@ -75,6 +76,15 @@ std::string progress_text(const std::string& tag, int number, int total) {
 
 std::optional<std::string> setting_of(const core::Options& options, const std::string& name) {
     return name == "lock_timeout" ? options.lock_timeout : options.statement_timeout;
+}
+
+// Whether `sql` mentions statement_timeout (any case): a SET, set_config() or a function that
+// could change it for the statements after it.
+bool names_statement_timeout(std::string_view sql) {
+    static constexpr std::string_view kName = "statement_timeout";
+    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    return std::search(sql.begin(), sql.end(), kName.begin(), kName.end(),
+                       [&](char a, char b) { return lower(a) == b; }) != sql.end();
 }
 
 }  // namespace
@@ -252,6 +262,9 @@ void LibpqDatabase::finish_history() {
 }
 
 std::vector<core::CheckedStatement> LibpqDatabase::check_statements(const std::vector<core::MigrationToCheck>& migrations) {
+    for (const auto& m : migrations)
+        for (const auto& piece : *m.statements)
+            if (names_statement_timeout(piece.sql)) texts_name_statement_timeout_ = true;
     return client::checked_statements(migrations);
 }
 
@@ -270,8 +283,15 @@ void LibpqDatabase::execute(const core::StatementRun& run) {
         session_.query("PREPARE " + name +
                        " (pg_catalog.text) AS SELECT pg_catalog.set_config('application_name', $1, false)");
         progress_statement_ = name;
+        // One sync point per migration, unless a statement_timeout is in force (the run's option,
+        // the session's or the server's) or a migration may set one: the server starts that timer
+        // at the first message after a sync point, so it bounds each statement only with a sync
+        // after each. Each sync is an answer the server sends and flushes: a fifth of a small
+        // statement's time, over the slow link (bench/run).
+        const auto timeout = session_.query("SELECT pg_catalog.current_setting('statement_timeout')").at(0).at(0);
+        sync_each_statement_ = texts_name_statement_timeout_ || timeout.value_or("0") != "0";
     }
-    session_.begin_unit();
+    if (sync_each_statement_ || statement.number == 1) session_.begin_unit();
     session_.execute_prepared_later(progress_statement_,
                                     {core::SqlParam::of(progress_text(tag, statement.number, run.total))});
     const std::string context = "migration \"" + tag + "\", statement " + std::to_string(statement.number) + " of " +
@@ -280,7 +300,7 @@ void LibpqDatabase::execute(const core::StatementRun& run) {
     for (std::string_view sql : single_statements(statement.sql)) session_.execute_statement(std::string(sql), context);
     if (statement.number == run.total)
         session_.execute_prepared_later(progress_statement_, {core::SqlParam::of(application_name_)});
-    session_.end_unit();
+    if (sync_each_statement_ || statement.number == run.total) session_.end_unit();
 }
 
 void LibpqDatabase::commit() {

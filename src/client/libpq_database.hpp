@@ -129,6 +129,10 @@ private:
     std::vector<core::HistoryEvent> recorded_;
     std::string application_name_;  // the session's own, shown again between migrations
     std::string progress_statement_;  // PREPAREd at the first statement: sets application_name
+    // A sync point after each statement (so that statement_timeout bounds each one), or one per
+    // migration: decided at the first statement (see execute()).
+    bool sync_each_statement_ = true;
+    bool texts_name_statement_timeout_ = false;  // a migration may set statement_timeout itself
     bool history_ready_ = false;
 };
 

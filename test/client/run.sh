@@ -251,6 +251,17 @@ check "failing migration: nothing applied (rolled back)" \
 printf 'SELECT * FROM no_such_table;\n' >"$FAIL/0001_fails.sql"
 PGDATABASE=$DB tm migrate --dir "$FAIL"
 check "missing relation in a migration: exit 4 with the error" test "$RC" = 4 -a -n "$(grep -F 'relation "no_such_table" does not exist' "$TMP/err")"
+# The failing statement in the middle of a migration (its statements go to the server together):
+# that one is named, and the one after it never runs.
+printf '%s\n' 'CREATE TABLE mid_t (id int);' '--> statement-breakpoint' 'INSERT INTO mid_t VALUES (1 / 0);' \
+    '--> statement-breakpoint' "DO \$\$ BEGIN RAISE NOTICE 'third statement ran'; END \$\$;" >"$FAIL/0001_fails.sql"
+PGDATABASE=$DB tm migrate --dir "$FAIL"
+check "a statement failing in the middle: exit 4, the error with its SQLSTATE" \
+    test "$RC" = 4 -a -n "$(grep -F 'ERROR:  division by zero' "$TMP/err")" -a -n "$(grep -F 'SQLSTATE: 22012' "$TMP/err")"
+check "a statement failing in the middle: CONTEXT names statement 2 of 3" err_has 'migration "0001_fails", statement 2 of 3'
+check "a statement failing in the middle: the statement after it never ran" \
+    bash -c '! grep -qF "third statement ran" "$1" "$2"' _ "$TMP/out" "$TMP/err"
+printf 'SELECT * FROM no_such_table;\n' >"$FAIL/0001_fails.sql"  # as the --json checks below expect
 
 # A migration merged from another branch (older than the newest applied): exit 1, then the flag.
 new_db order
@@ -317,6 +328,34 @@ check "option the command does not take: the client says which commands take it"
     err_has "option --lock-timeout does not apply to status (it applies to: migrate, baseline, repair)"
 tm migrate --dir "$SIMPLE" --lock-timeout=5s --statement-timeout 1min
 check "--lock-timeout and --statement-timeout accepted by migrate" rc_is 0
+# statement_timeout bounds each statement, not the migration, whoever set it: the option, the
+# session (PGOPTIONS), or an earlier migration (the client engine syncs after each statement then).
+SLEEPS=$TMP/sleeps
+journal "$SLEEPS" 0000_set_timeout 0001_sleeps
+printf 'SELECT 1;\n' >"$SLEEPS/0000_set_timeout.sql"
+printf 'SELECT pg_sleep(0.6);\n--> statement-breakpoint\nSELECT pg_sleep(0.6);\n--> statement-breakpoint\nSELECT pg_sleep(0.6);\n' \
+    >"$SLEEPS/0001_sleeps.sql"
+new_db timeout_option
+tm migrate --dir "$SLEEPS" --database-url "dbname=$DB" --statement-timeout 1s
+check "--statement-timeout 1s: three statements of 0.6 s in one migration run (each is bounded, not the migration)" rc_is 0
+new_db timeout_session
+PGOPTIONS="-c statement_timeout=1s" tm migrate --dir "$SLEEPS" --database-url "dbname=$DB"
+if [ "${TROVELLA_ENGINE:-auto}" = client ]; then
+    check "statement_timeout 1s of the session: the same migration runs (client engine: each statement is one)" rc_is 0
+else  # the session's own statement_timeout bounds its statement: the one apply() call
+    check "statement_timeout 1s of the session: bounds the extension's apply() call as a whole" \
+        test "$RC" != 0 -a -n "$(grep -F 'statement timeout' "$TMP/err")"
+fi
+printf "SET statement_timeout = '1s';\n" >"$SLEEPS/0000_set_timeout.sql"
+new_db timeout_migration
+tm migrate --dir "$SLEEPS" --database-url "dbname=$DB"
+check "statement_timeout 1s set by the migration before: the same migration runs" rc_is 0
+printf 'SELECT pg_sleep(1.5);\n' >"$SLEEPS/0001_sleeps.sql"
+new_db timeout_exceeded
+tm migrate --dir "$SLEEPS" --database-url "dbname=$DB" --statement-timeout 1s
+check "a statement over --statement-timeout fails, named, and nothing is recorded" \
+    test "$RC" != 0 -a -n "$(grep -F 'statement timeout' "$TMP/err")" -a -n "$(grep -F 'migration "0001_sleeps", statement 1 of 1' "$TMP/err")" \
+    -a "$(sql "$DB" "SELECT count(*) FROM pg_catalog.pg_tables WHERE tablename = '__drizzle_migrations'")" = 0
 NUL=$TMP/nul
 journal "$NUL" 0000_nul
 printf 'SELECT 1;\0\n' >"$NUL/0000_nul.sql"
