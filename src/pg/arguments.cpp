@@ -83,12 +83,15 @@ std::optional<core::MigrationTexts> migration_texts_of(FunctionCallInfo fcinfo, 
 std::optional<std::string> text_arg(FunctionCallInfo fcinfo, int n, bool jsonb) {
     if (PG_NARGS() <= n || PG_ARGISNULL(n)) return std::nullopt;
     Datum datum = PG_GETARG_DATUM(n);
+    if (!jsonb) {  // the text's bytes straight from the (detoasted) value: no C string between
+        text* value = pg_call([&] { return DatumGetTextPP(datum); });
+        std::string copy(VARDATA_ANY(value), VARSIZE_ANY_EXHDR(value));
+        if (reinterpret_cast<Pointer>(value) != DatumGetPointer(datum)) pg_call([&] { pfree(value); });
+        return copy;
+    }
     char* value_text = pg_call([&]() -> char* {
-        if (jsonb) {
-            Jsonb* value = DatumGetJsonbP(datum);
-            return JsonbToCString(nullptr, &value->root, VARSIZE(value));
-        }
-        return text_to_cstring(DatumGetTextPP(datum));
+        Jsonb* value = DatumGetJsonbP(datum);
+        return JsonbToCString(nullptr, &value->root, VARSIZE(value));
     });
     std::string copy(value_text);
     pg_call([&] { pfree(value_text); });  // a 50 MB migration should not stay in memory twice
