@@ -222,18 +222,21 @@ std::string quote_tag(std::string_view tag) {
     return "\"" + shown + "\"";
 }
 
-void check_tag(std::string_view tag, const std::string& where) {
-    if (tag.empty()) throw invalid_input(where + ": tag is empty");
+std::optional<std::string> tag_problem(std::string_view tag) {
+    if (tag.empty()) return std::string("tag is empty");
     if (tag.size() > kMaxTagBytes)
-        throw invalid_input(where + ": tag is " + std::to_string(tag.size()) +
-                            " bytes long; a migration file name allows at most " +
-                            std::to_string(kMaxTagBytes) + " bytes before \".sql\"");
-    if (tag.find('\0') != std::string_view::npos)
-        throw invalid_input(where + ": tag contains a NUL byte");
+        return "tag is " + std::to_string(tag.size()) + " bytes long; a migration file name allows at most " +
+               std::to_string(kMaxTagBytes) + " bytes before \".sql\"";
+    if (tag.find('\0') != std::string_view::npos) return std::string("tag contains a NUL byte");
     if (tag.find('/') != std::string_view::npos || tag.find('\\') != std::string_view::npos)
-        throw invalid_input(where + ": tag contains a path separator; a tag is a file name without \".sql\"");
+        return std::string("tag contains a path separator; a tag is a file name without \".sql\"");
     if (tag.find("..") != std::string_view::npos)
-        throw invalid_input(where + ": tag contains \"..\"; a tag is a file name without \".sql\"");
+        return std::string("tag contains \"..\"; a tag is a file name without \".sql\"");
+    return std::nullopt;
+}
+
+void check_tag(std::string_view tag, const std::string& where) {
+    if (auto problem = tag_problem(tag)) throw invalid_input(where + ": " + *problem);
 }
 
 const JournalEntry* Journal::find(std::string_view tag) const {
@@ -300,9 +303,7 @@ Journal parse_journal(std::string_view text) {
         entry.tag = std::move(item.tag.string);
         // How messages name the entry: made only on the way to one.
         auto name = [&] { return entry_name(position, &entry.tag); };
-        if (entry.tag.empty() || entry.tag.size() > kMaxTagBytes || entry.tag.find_first_of(std::string_view("\0/\\", 3)) != std::string::npos ||
-            entry.tag.find("..") != std::string::npos)
-            check_tag(entry.tag, name());
+        if (auto problem = tag_problem(entry.tag)) throw invalid_input(name() + ": " + *problem);
 
         if (!item.when.present())
             throw invalid_input(name() + " has no \"when\"");

@@ -66,7 +66,9 @@ inline constexpr std::size_t kMaxTagBytes = 251;
 // Parses and checks the journal text; throws Error(invalid_input) naming the entry at fault.
 Journal parse_journal(std::string_view text);
 
-// Throws Error(invalid_input) when `tag` cannot be a migration file name; `where` names the input.
+// What makes `tag` unfit as a migration file name ("tag is empty", ...), or nothing.
+std::optional<std::string> tag_problem(std::string_view tag);
+// Throws Error(invalid_input) "<where>: <tag_problem>" when there is one; `where` names the input.
 void check_tag(std::string_view tag, const std::string& where);
 
 // A tag as shown in messages: quoted, and cut short when it is very long.
