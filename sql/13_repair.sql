@@ -41,6 +41,13 @@ SELECT (SELECT applied_at FROM trovella_migrate.migration_event WHERE event_id >
      > (SELECT applied_at FROM trovella_migrate.migration_event WHERE event_id > :first_event AND action = 'applied' AND tracking_id = :b_id)
   AS repaired_after_applied;
 SELECT tag, action FROM trovella_migrate.history WHERE tracking_table = 'drizzle.__drizzle_migrations' ORDER BY id;
+-- status() shows for each row its latest event: 0001_b has two (applied, then repaired), whose
+-- time it shows; 0000_a has one.
+SELECT s.tag, s.state, s.applied_at = (SELECT e.applied_at FROM trovella_migrate.migration_event e
+                                       WHERE e.event_id > :first_event AND e.tracking_id = s_row.id
+                                       ORDER BY e.event_id DESC LIMIT 1) AS shows_latest_event
+FROM trovella_migrate.status(:'j2', :'m_edited') s
+JOIN drizzle.__drizzle_migrations s_row ON s_row.created_at = s.created_at ORDER BY s.idx;
 -- Now apply and verify pass with the edited file.
 SELECT applied, verified, message FROM trovella_migrate.apply(:'j2', :'m_edited');
 SELECT ok, problems FROM trovella_migrate.verify(:'j2', :'m_edited');

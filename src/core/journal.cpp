@@ -71,12 +71,65 @@ struct SeenEntry {
     Seen tag, when, idx, version, breakpoints;
 };
 
+// Checks each entry as soon as the reader has read it, into the journal's entries: no copy of
+// every entry's raw values is held until the end (it was a tenth of the memory a first status()
+// of 10,000 entries touched). A problem is kept, not thrown, until the whole text has parsed, so
+// that invalid JSON anywhere is reported as such and the document's own checks come first; the
+// first problem wins, as when the entries were checked in order after the parse.
+class EntryChecker {
+public:
+    explicit EntryChecker(std::size_t expected) : expected_(expected) { start(); }
+
+    // A (later) "entries" key: what an earlier one held is replaced.
+    void start() {
+        entries_.clear();
+        entries_.reserve(expected_);
+        warnings_.clear();
+        tag_at_.clear();
+        when_at_.clear();
+        when_at_.reserve(expected_);
+        problem_ = nullptr;
+        position_ = 0;
+    }
+
+    void add(SeenEntry& item) {
+        check_interrupts();
+        const std::size_t position = position_++;
+        if (problem_) return;
+        try {
+            check(item, position);
+        } catch (...) {
+            problem_ = std::current_exception();
+        }
+    }
+
+    // After the document's checks: the first entry's problem, else the entries and their warnings.
+    void finish(Journal& journal) {
+        if (problem_) std::rethrow_exception(problem_);
+        journal.entries = std::move(entries_);
+        journal.warnings.insert(journal.warnings.end(), std::make_move_iterator(warnings_.begin()),
+                                std::make_move_iterator(warnings_.end()));
+    }
+
+    std::map<std::string, std::size_t, std::less<>>& tag_at() { return tag_at_; }
+
+private:
+    void check(SeenEntry& item, std::size_t position);
+
+    std::size_t expected_;
+    std::vector<JournalEntry> entries_;
+    std::vector<std::string> warnings_;
+    std::map<std::string, std::size_t, std::less<>> tag_at_;
+    std::unordered_map<std::int64_t, std::size_t> when_at_;
+    std::exception_ptr problem_;
+    std::size_t position_ = 0;
+};
+
 struct SeenJournal {
     const char* root = "object";  // the document's type
     Seen version, dialect;
     bool has_entries = false;
     const char* entries_type = "array";
-    std::vector<SeenEntry> entries;
 };
 
 // Reads the journal with nlohmann's SAX interface straight into the few values the checks read:
@@ -86,7 +139,7 @@ struct SeenJournal {
 // reported as such wherever it is.
 class JournalReader {
 public:
-    explicit JournalReader(SeenJournal& out) : out_(out) {}
+    JournalReader(SeenJournal& out, EntryChecker& entries) : out_(out), entries_(entries) {}
 
     bool null() {
         scalar(Seen::Kind::null, "null");
@@ -129,7 +182,7 @@ public:
             else if (k == std::string_view("dialect")) slot_ = &out_.dialect;
             else if (k == std::string_view("entries")) entries_key_ = true;
         } else if (frames_.back() == Frame::entry) {
-            SeenEntry& e = out_.entries.back();
+            SeenEntry& e = entry_;
             if (k == std::string_view("tag")) slot_ = &e.tag;
             else if (k == std::string_view("when")) slot_ = &e.when;
             else if (k == std::string_view("idx")) slot_ = &e.idx;
@@ -153,12 +206,13 @@ private:
         if (frames_.empty()) {
             out_.root = type_name;
         } else if (frames_.back() == Frame::entries) {
-            check_interrupts();
-            out_.entries.emplace_back().type = type_name;
+            entry_ = SeenEntry{};
+            entry_.type = type_name;
+            entries_.add(entry_);
         } else if (entries_key_ && frames_.back() == Frame::root) {
             out_.has_entries = true;
             out_.entries_type = type_name;
-            out_.entries.clear();
+            entries_.start();
         } else if (slot_ != nullptr && (frames_.back() == Frame::root || frames_.back() == Frame::entry)) {
             slot = slot_;
             *slot = Seen{};
@@ -177,13 +231,14 @@ private:
             out_.root = object ? "object" : "array";
             if (object) frame = Frame::root;
         } else if (frames_.back() == Frame::entries) {
-            check_interrupts();
-            out_.entries.emplace_back().type = object ? "object" : "array";
+            entry_ = SeenEntry{};
+            entry_.type = object ? "object" : "array";
             if (object) frame = Frame::entry;
+            else entries_.add(entry_);  // not an entry: reported as such, in its turn
         } else if (entries_key_ && frames_.back() == Frame::root) {
             out_.has_entries = true;
             out_.entries_type = object ? "object" : "array";
-            out_.entries.clear();
+            entries_.start();
             if (!object) frame = Frame::entries;
         } else if (slot_ != nullptr && (frames_.back() == Frame::root || frames_.back() == Frame::entry)) {
             *slot_ = Seen{};
@@ -196,6 +251,7 @@ private:
     }
 
     bool close() {
+        if (frames_.back() == Frame::entry) entries_.add(entry_);
         frames_.pop_back();
         slot_ = nullptr;
         entries_key_ = false;
@@ -203,8 +259,10 @@ private:
     }
 
     SeenJournal& out_;
+    EntryChecker& entries_;
+    SeenEntry entry_;  // the entry being read
     std::vector<Frame> frames_;
-    Seen* slot_ = nullptr;     // where the value after the current key goes
+    Seen* slot_ = nullptr;      // where the value after the current key goes
     bool entries_key_ = false;  // the current key is the root's "entries"
 };
 
@@ -251,14 +309,73 @@ bool Journal::append(JournalEntry entry) {
     return true;
 }
 
+void EntryChecker::check(SeenEntry& item, std::size_t position) {
+    if (std::string_view(item.type) != "object")
+        throw invalid_input(entry_name(position, nullptr) + " must be an object, not " + std::string(item.type));
+    JournalEntry entry;
+    entry.position = position;
+
+    if (!item.tag.is(Seen::Kind::string)) throw invalid_input(entry_name(position, nullptr) + " has no string \"tag\"");
+    entry.tag = std::move(item.tag.string);
+    // How messages name the entry: made only on the way to one.
+    auto name = [&] { return entry_name(position, &entry.tag); };
+    if (auto problem = tag_problem(entry.tag)) throw invalid_input(name() + ": " + *problem);
+
+    if (!item.when.present()) throw invalid_input(name() + " has no \"when\"");
+    if (item.when.is(Seen::Kind::unsigned_integer)) {
+        if (item.when.unsigned_integer > static_cast<std::uint64_t>(INT64_MAX))
+            throw invalid_input(name() + ": \"when\" is out of range for a bigint");
+        entry.when = static_cast<std::int64_t>(item.when.unsigned_integer);
+    } else if (item.when.is(Seen::Kind::integer)) {
+        entry.when = item.when.integer;
+        if (entry.when < 0)
+            throw invalid_input(name() + ": \"when\" must not be negative, got " + item.when.describe());
+    } else {
+        throw invalid_input(name() + ": \"when\" must be a non-negative integer (milliseconds), got " +
+                            item.when.describe());
+    }
+
+    if (auto [seen, added] = tag_at_.try_emplace(entry.tag, position); !added)
+        throw invalid_input(name() + ": duplicate tag, also at journal entries[" + std::to_string(seen->second) + "]");
+    if (auto [seen, added] = when_at_.try_emplace(entry.when, position); !added)
+        throw invalid_input(name() + ": duplicate \"when\" " + std::to_string(entry.when) +
+                            ", also at journal entries[" + std::to_string(seen->second) +
+                            "]; the tracking table identifies a migration by its \"when\"");
+
+    // idx is informative (entries apply in array order) but shown as an integer column.
+    if (item.idx.is_integer()) {
+        bool in_range = item.idx.is(Seen::Kind::unsigned_integer)
+                            ? item.idx.unsigned_integer <= static_cast<std::uint64_t>(kMaxIdx)
+                            : item.idx.integer >= -kMaxIdx - 1;
+        if (!in_range)
+            throw invalid_input(name() + ": idx " + item.idx.describe() + " is out of range for an integer (" +
+                                std::to_string(-kMaxIdx - 1) + " to " + std::to_string(kMaxIdx) + ")");
+        entry.idx = item.idx.is(Seen::Kind::unsigned_integer) ? static_cast<std::int64_t>(item.idx.unsigned_integer)
+                                                              : item.idx.integer;
+    }
+    if (!entry.idx)
+        warnings_.push_back(name() + " has no integer \"idx\"");
+    else if (*entry.idx != static_cast<std::int64_t>(position))
+        warnings_.push_back(name() + ": idx is " + std::to_string(*entry.idx) + " but the entry is number " +
+                            std::to_string(position) + " in the array (entries apply in array order)");
+
+    if (auto version = optional_string(item.version)) entry.version = *version;
+    if (item.breakpoints.is(Seen::Kind::boolean)) entry.breakpoints = item.breakpoints.boolean;
+
+    if (!entries_.empty() && entry.when <= entries_.back().when)
+        warnings_.push_back(name() + ": when " + std::to_string(entry.when) +
+                            " is not newer than the previous entry's " + std::to_string(entries_.back().when));
+    entries_.push_back(std::move(entry));
+}
+
 Journal parse_journal(std::string_view text) {
     SeenJournal root;
     // Room for the entries before reading (an entry drizzle-kit writes takes 90 bytes or more):
-    // growing the vector a doubling at a time touched its pages twice, a fifth of the page faults
-    // of a first status() in a session. Capped, so that a huge text reserves no more than 64Ki.
-    root.entries.reserve(std::min<std::size_t>(text.size() / 64 + 1, std::size_t{1} << 16));
+    // growing the vector a doubling at a time touched its pages twice. Capped, so that a huge text
+    // reserves no more than 64Ki.
+    EntryChecker entries(std::min<std::size_t>(text.size() / 64 + 1, std::size_t{1} << 16));
     try {
-        JournalReader reader(root);
+        JournalReader reader(root, entries);
         sax_parse_json_input(text, &reader);
     } catch (const json::exception& e) {  // parse_error, or out_of_range for a number like 1e999
         throw invalid_input("journal is not valid JSON: " + messages::json_error(e.what()),
@@ -286,75 +403,8 @@ Journal parse_journal(std::string_view text) {
     if (std::string(root.entries_type) != "array")
         throw invalid_input("journal \"entries\" must be an array, not " + std::string(root.entries_type));
 
-    std::map<std::string, std::size_t, std::less<>>& tag_at = journal.position_of_tag_;
-    std::unordered_map<std::int64_t, std::size_t> when_at;
-    when_at.reserve(root.entries.size());
-    journal.entries.reserve(root.entries.size());
-    for (std::size_t position = 0; position < root.entries.size(); ++position) {
-        check_interrupts();
-        SeenEntry& item = root.entries[position];
-        if (std::string_view(item.type) != "object")
-            throw invalid_input(entry_name(position, nullptr) + " must be an object, not " + std::string(item.type));
-        JournalEntry entry;
-        entry.position = position;
-
-        if (!item.tag.is(Seen::Kind::string))
-            throw invalid_input(entry_name(position, nullptr) + " has no string \"tag\"");
-        entry.tag = std::move(item.tag.string);
-        // How messages name the entry: made only on the way to one.
-        auto name = [&] { return entry_name(position, &entry.tag); };
-        if (auto problem = tag_problem(entry.tag)) throw invalid_input(name() + ": " + *problem);
-
-        if (!item.when.present())
-            throw invalid_input(name() + " has no \"when\"");
-        if (item.when.is(Seen::Kind::unsigned_integer)) {
-            if (item.when.unsigned_integer > static_cast<std::uint64_t>(INT64_MAX))
-                throw invalid_input(name() + ": \"when\" is out of range for a bigint");
-            entry.when = static_cast<std::int64_t>(item.when.unsigned_integer);
-        } else if (item.when.is(Seen::Kind::integer)) {
-            entry.when = item.when.integer;
-            if (entry.when < 0)
-                throw invalid_input(name() + ": \"when\" must not be negative, got " + item.when.describe());
-        } else {
-            throw invalid_input(name() + ": \"when\" must be a non-negative integer (milliseconds), got " +
-                                item.when.describe());
-        }
-
-        if (auto [seen, added] = tag_at.try_emplace(entry.tag, position); !added)
-            throw invalid_input(name() + ": duplicate tag, also at journal entries[" +
-                                std::to_string(seen->second) + "]");
-        if (auto [seen, added] = when_at.try_emplace(entry.when, position); !added)
-            throw invalid_input(name() + ": duplicate \"when\" " + std::to_string(entry.when) +
-                                ", also at journal entries[" + std::to_string(seen->second) +
-                                "]; the tracking table identifies a migration by its \"when\"");
-
-        // idx is informative (entries apply in array order) but shown as an integer column.
-        if (item.idx.is_integer()) {
-            bool in_range = item.idx.is(Seen::Kind::unsigned_integer)
-                                ? item.idx.unsigned_integer <= static_cast<std::uint64_t>(kMaxIdx)
-                                : item.idx.integer >= -kMaxIdx - 1;
-            if (!in_range)
-                throw invalid_input(name() + ": idx " + item.idx.describe() + " is out of range for an integer (" +
-                                    std::to_string(-kMaxIdx - 1) + " to " + std::to_string(kMaxIdx) + ")");
-            entry.idx = item.idx.is(Seen::Kind::unsigned_integer) ? static_cast<std::int64_t>(item.idx.unsigned_integer)
-                                                                  : item.idx.integer;
-        }
-        if (!entry.idx)
-            journal.warnings.push_back(name() + " has no integer \"idx\"");
-        else if (*entry.idx != static_cast<std::int64_t>(position))
-            journal.warnings.push_back(name() + ": idx is " + std::to_string(*entry.idx) +
-                                       " but the entry is number " + std::to_string(position) +
-                                       " in the array (entries apply in array order)");
-
-        if (auto version = optional_string(item.version)) entry.version = *version;
-        if (item.breakpoints.is(Seen::Kind::boolean)) entry.breakpoints = item.breakpoints.boolean;
-
-        if (!journal.entries.empty() && entry.when <= journal.entries.back().when)
-            journal.warnings.push_back(name() + ": when " + std::to_string(entry.when) +
-                                       " is not newer than the previous entry's " +
-                                       std::to_string(journal.entries.back().when));
-        journal.entries.push_back(std::move(entry));
-    }
+    entries.finish(journal);
+    journal.position_of_tag_ = std::move(entries.tag_at());
     return journal;
 }
 

@@ -20,6 +20,12 @@ void tell_naming(Database& db, const Naming& naming) {
 }  // namespace
 
 std::vector<StatusRow> status(Database& db, const Inputs& in) {
+    std::vector<StatusRow> out;
+    status(db, in, [&](const StatusRow& row) { out.push_back(row); });
+    return out;
+}
+
+void status(Database& db, const Inputs& in, const std::function<void(const StatusRow&)>& each) {
     const Naming naming = read_names(db, in);
     const auto known = db.history_rows();
     const auto partial = db.partial_migrations();
@@ -33,11 +39,10 @@ std::vector<StatusRow> status(Database& db, const Inputs& in) {
         if (it == known.end() || !it->second.same_row(*row, when) || it->second.action == "adopted") return std::nullopt;
         return it->second.applied_at;
     };
-    std::vector<StatusRow> out;
-    out.reserve(a.entries.size() + a.unknown.size() + in.orphans.size());
+    StatusRow r;
     for (const auto& e : a.entries) {
         check_interrupts();
-        StatusRow r;
+        r = StatusRow{};
         r.idx = idx_of(*e.entry);
         r.tag = e.entry->tag;
         r.created_at = e.entry->when;
@@ -52,25 +57,24 @@ std::vector<StatusRow> status(Database& db, const Inputs& in) {
                     r.progress = *r.progress + "/" + std::to_string(split_statements(in.text_of(*e.entry)).size());
             }
         }
-        out.push_back(std::move(r));
+        each(r);
     }
     for (const auto* row : a.unknown) {
-        StatusRow r;
+        r = StatusRow{};
         r.created_at = row->created_at;
         r.state = State::unknown;
         r.recorded_hash = row->hash;
         r.applied_at = applied_at(row, std::nullopt);
-        out.push_back(std::move(r));
+        each(r);
     }
     for (const auto& tag : in.orphans) {
         check_interrupts();
-        StatusRow r;
+        r = StatusRow{};
         r.tag = tag;
         r.state = State::orphan;
         r.hash = in.hashes.at(tag);
-        out.push_back(std::move(r));
+        each(r);
     }
-    return out;
 }
 
 VerifyReport verify(Database& db, const Inputs& in) {

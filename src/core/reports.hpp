@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,6 +31,9 @@ struct StatusRow {
 };
 
 std::vector<StatusRow> status(Database& db, const Inputs& in);
+// The same rows handed to `each` one at a time, in the same order, none of them kept: the
+// extension writes each into its result as it comes.
+void status(Database& db, const Inputs& in, const std::function<void(const StatusRow&)>& each);
 
 struct VerifyReport {
     std::size_t expected = 0;

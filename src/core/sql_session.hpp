@@ -45,6 +45,14 @@ public:
     // (status, verify: a hot standby); otherwise a query sees this run's own earlier changes.
     virtual std::vector<SqlRow> query(const std::string& sql, const std::vector<SqlParam>& params = {}) = 0;
 
+    // The same for a query of many rows, handed to `each` one at a time (the row is reused: copy
+    // what is kept; `each` runs no query). The extension fetches them through a cursor a batch at
+    // a time, so that no copy of the whole result is ever held (a status() of a long history).
+    virtual void query_each(const std::string& sql, const std::vector<SqlParam>& params,
+                            const std::function<void(const SqlRow&)>& each) {
+        for (const SqlRow& row : query(sql, params)) each(row);
+    }
+
     // Runs a statement whose result nobody reads (a history event): a host may send it with the
     // next query instead of now, saving a round trip; its error, if any, surfaces then.
     virtual void execute_later(const std::string& sql, const std::vector<SqlParam>& params = {}) { query(sql, params); }

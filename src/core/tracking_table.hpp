@@ -70,6 +70,7 @@ private:
         std::string owner;
         bool has_name = false;
         bool has_applied_at = false;
+        std::int64_t estimated_rows = -1;  // pg_class.reltuples: -1 before the first VACUUM or ANALYZE
     };
     void set_names(const std::vector<RowName>& names, bool upgrading);
     std::optional<Relation> find();

@@ -108,17 +108,19 @@ Datum repair_impl(FunctionCallInfo fcinfo) {
 
 Datum status_impl(FunctionCallInfo fcinfo) {
     const core::Inputs in = read_inputs(fcinfo, core::Function::status, core::Texts::optional);
-    auto report = with_database(in, core::Function::status, Mode::read_only,
-                                [&](SpiDatabase& db) { return core::status(db, in); });
     ResultSet rows(fcinfo);  // idx, tag, created_at, state, hash, recorded_hash, applied_at, progress (0.3.0)
     const std::size_t columns = rows.columns();
-    for (const auto& r : report) {
-        OutputRow row(columns);
-        row.int4(0, r.idx).text(1, r.tag).int8(2, r.created_at).text(3, r.state_name());
-        row.text(4, r.hash).text(5, r.recorded_hash).timestamptz(6, r.applied_at);
-        if (columns > 7) row.text(7, r.progress);
-        rows.add(row);
-    }
+    // Each row goes into the result as the core makes it (none of them kept on the way).
+    with_database(in, core::Function::status, Mode::read_only, [&](SpiDatabase& db) {
+        core::status(db, in, [&](const core::StatusRow& r) {
+            rows.add(columns, [&](OutputRow& row) {
+                row.int4(0, r.idx).text(1, r.tag).int8(2, r.created_at).text(3, r.state_name());
+                row.text(4, r.hash).text(5, r.recorded_hash).timestamptz(6, r.applied_at);
+                if (columns > 7) row.text(7, r.progress);
+            });
+        });
+        return true;
+    });
     return rows.done();
 }
 

@@ -76,8 +76,34 @@ ResultSet::ResultSet(FunctionCallInfo fcinfo) {
 
 std::size_t ResultSet::columns() const { return static_cast<std::size_t>(rsinfo_->setDesc->natts); }
 
+ResultSet::~ResultSet() {
+    if (row_memory_ == nullptr) return;
+    MemoryContext memory = row_memory_;
+    pg_cleanup([memory] { MemoryContextDelete(memory); });
+}
+
 void ResultSet::add(OutputRow& row) {
     pg_call([&] { tuplestore_putvalues(rsinfo_->setResult, rsinfo_->setDesc, row.values(), row.nulls()); });
+}
+
+void ResultSet::add(std::size_t columns, const std::function<void(OutputRow&)>& fill) {
+    // A child of the query's memory, where the tuplestore lives: it outlives SPI's contexts.
+    if (row_memory_ == nullptr)
+        row_memory_ = pg_call([&] {
+            return AllocSetContextCreate(rsinfo_->econtext->ecxt_per_query_memory, "trovella_migrate result row",
+                                         ALLOCSET_SMALL_SIZES);
+        });
+    MemoryContext outer = MemoryContextSwitchTo(row_memory_);
+    try {
+        OutputRow row(columns);
+        fill(row);
+        add(row);
+    } catch (...) {
+        MemoryContextSwitchTo(outer);
+        throw;
+    }
+    MemoryContextSwitchTo(outer);
+    MemoryContextReset(row_memory_);
 }
 
 }  // namespace trovella::pg

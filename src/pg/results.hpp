@@ -1,8 +1,10 @@
-// Building what the SQL functions return, in the caller's memory context (after SPI_finish): one
-// composite row, or a set of rows (a materialized SRF), from C++ values.
+// Building what the SQL functions return from C++ values: one composite row (in the caller's memory
+// context, after SPI_finish), or a set of rows (a materialized SRF, whose tuplestore lives in the
+// query's memory: rows may be added while SPI is connected).
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,7 +42,13 @@ Datum composite_result(FunctionCallInfo fcinfo, OutputRow& row);
 class ResultSet {
 public:
     explicit ResultSet(FunctionCallInfo fcinfo);
+    ~ResultSet();
+    ResultSet(const ResultSet&) = delete;
+    ResultSet& operator=(const ResultSet&) = delete;
     void add(OutputRow& row);
+    // Adds the row `fill` sets, its values made in a memory context of the result's own that is
+    // emptied once the row is stored: a long result holds no value twice (status() of 10,000).
+    void add(std::size_t columns, const std::function<void(OutputRow&)>& fill);
     Datum done() const { return Datum(0); }
     // The columns the function is declared with: an older install script may declare fewer than
     // this library knows (before ALTER EXTENSION ... UPDATE); rows are built to that width.
@@ -48,6 +56,7 @@ public:
 
 private:
     ReturnSetInfo* rsinfo_;
+    MemoryContext row_memory_ = nullptr;
 };
 
 }  // namespace trovella::pg

@@ -1,6 +1,7 @@
 #include "pg/spi.hpp"
 
 
+#include <functional>
 #include <unordered_map>
 
 #include "core/error.hpp"
@@ -99,52 +100,62 @@ SPIPlanPtr kept_plan(const char* sql, std::vector<Oid>& types, MemoryContext kee
 
 }  // namespace
 
-std::vector<Row> SpiConnection::query(const char* sql, const std::vector<SqlParam>& params, bool read_only) {
-    QueryMemory memory;
-    MemoryContext keep = memory.outer();
-    std::vector<Oid> types(params.size());
-    std::vector<Datum> values(params.size());
-    std::vector<char> nulls(params.size(), ' ');
+namespace {
+
+// A query's parameters as SPI takes them (text values made in the current memory context).
+struct Arguments {
+    std::vector<Oid> types;
+    std::vector<Datum> values;
+    std::vector<char> nulls;
+};
+
+Arguments arguments_of(const std::vector<SqlParam>& params, MemoryContext keep) {
+    Arguments a{std::vector<Oid>(params.size()), std::vector<Datum>(params.size()),
+                std::vector<char>(params.size(), ' ')};
     for (std::size_t i = 0; i < params.size(); ++i) {
         const SqlParam& p = params[i];
         switch (p.type) {
-            case SqlParam::Type::text: types[i] = TEXTOID; break;
-            case SqlParam::Type::int4: types[i] = INT4OID; break;
-            case SqlParam::Type::int8: types[i] = INT8OID; break;
-            case SqlParam::Type::float8: types[i] = FLOAT8OID; break;
+            case SqlParam::Type::text:
+                a.types[i] = TEXTOID;
+                break;
+            case SqlParam::Type::int4:
+                a.types[i] = INT4OID;
+                break;
+            case SqlParam::Type::int8:
+                a.types[i] = INT8OID;
+                break;
+            case SqlParam::Type::float8:
+                a.types[i] = FLOAT8OID;
+                break;
         }
         if (p.text) {
             const std::string& s = *p.text;
-            values[i] = pg_call(
+            a.values[i] = pg_call(
                 [&] { return PointerGetDatum(cstring_to_text_with_len(s.data(), static_cast<int>(s.size()))); }, keep);
         } else if (p.number) {
-            values[i] = p.type == SqlParam::Type::int4 ? Int32GetDatum(static_cast<int32>(*p.number))
-                                                        : Int64GetDatum(*p.number);
+            a.values[i] = p.type == SqlParam::Type::int4 ? Int32GetDatum(static_cast<int32>(*p.number))
+                                                         : Int64GetDatum(*p.number);
         } else if (p.real) {
-            values[i] = Float8GetDatum(*p.real);
+            a.values[i] = Float8GetDatum(*p.real);
         } else {
-            nulls[i] = 'n';
+            a.nulls[i] = 'n';
         }
     }
-    SPIPlanPtr plan = kept_plan(sql, types, keep);
-    memory.enter();
-    int rc = pg_call([&] { return SPI_execute_plan(plan, values.data(), nulls.data(), read_only, 0); }, keep);
-    memory.enter();
-    if (rc < 0) throw std::runtime_error(std::string("internal query failed: ") + SPI_result_code_string(rc));
+    return a;
+}
 
-    std::vector<Row> rows;
-    SPITupleTable* table = SPI_tuptable;
-    if (table == nullptr) return rows;
-    const uint64 count = SPI_processed;
+// Copies the rows of an SPI result into `row` one at a time (its strings reused from row to row)
+// and hands each to `each`. Integers, booleans, names and text are read from their binary values,
+// as their output functions would print them; anything else through its output function.
+void read_rows(SPITupleTable* table, uint64 count, Row& row, const std::function<void(const Row&)>& each,
+               MemoryContext keep) {
     const int columns = table->tupdesc->natts;
-    rows.reserve(count);
-    // Integers, booleans, names and text are read from their binary values, as their output
-    // functions would print them; anything else through its output function (SPI_getvalue).
+    row.resize(static_cast<std::size_t>(columns));
     std::vector<Oid> column_types(static_cast<std::size_t>(columns));
-    for (int c = 0; c < columns; ++c) column_types[static_cast<std::size_t>(c)] = TupleDescAttr(table->tupdesc, c)->atttypid;
+    for (int c = 0; c < columns; ++c)
+        column_types[static_cast<std::size_t>(c)] = TupleDescAttr(table->tupdesc, c)->atttypid;
     for (uint64 r = 0; r < count; ++r) {
         if ((r & 1023) == 1023) check_for_interrupts();
-        Row row(static_cast<std::size_t>(columns));
         HeapTuple tuple = table->vals[r];
         for (int c = 1; c <= columns; ++c) {
             auto& out = row[static_cast<std::size_t>(c - 1)];
@@ -153,30 +164,109 @@ std::vector<Row> SpiConnection::query(const char* sql, const std::vector<SqlPara
                 type == TIMESTAMPTZOID) {
                 bool isnull = false;
                 Datum d = pg_call([&] { return SPI_getbinval(tuple, table->tupdesc, c, &isnull); }, keep);
-                if (isnull) continue;
+                if (isnull) {
+                    out.reset();
+                    continue;
+                }
+                std::string& value = out ? *out : out.emplace();
                 switch (type) {
-                    case INT8OID: out = std::to_string(DatumGetInt64(d)); break;
-                    case INT4OID: out = std::to_string(DatumGetInt32(d)); break;
-                    case BOOLOID: out = DatumGetBool(d) ? "t" : "f"; break;
-                    case NAMEOID: out = std::string(NameStr(*DatumGetName(d))); break;
+                    case INT8OID:
+                        value = std::to_string(DatumGetInt64(d));
+                        break;
+                    case INT4OID:
+                        value = std::to_string(DatumGetInt32(d));
+                        break;
+                    case BOOLOID:
+                        value = DatumGetBool(d) ? "t" : "f";
+                        break;
+                    case NAMEOID:
+                        value.assign(NameStr(*DatumGetName(d)));
+                        break;
                     // Only ever turned back into a timestamptz (OutputRow::timestamptz): its
                     // microseconds, not the text timestamptz_out makes in the session's time zone
                     // (which cost more than the rest of a 10,000-row status()).
-                    case TIMESTAMPTZOID: out = kRawTimestampMark + std::to_string(DatumGetTimestampTz(d)); break;
+                    case TIMESTAMPTZOID:
+                        value.assign(1, kRawTimestampMark);
+                        value += std::to_string(DatumGetTimestampTz(d));
+                        break;
                     default: {
                         text* t = pg_call([&] { return DatumGetTextPP(d); }, keep);
-                        out = std::string(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+                        value.assign(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
                     }
                 }
                 continue;
             }
             char* text = pg_call([&] { return SPI_getvalue(tuple, table->tupdesc, c); }, keep);
-            if (text != nullptr) out = std::string(text);
+            if (text != nullptr)
+                out = std::string(text);
+            else
+                out.reset();
         }
-        rows.push_back(std::move(row));
+        each(row);
     }
+}
+
+// Rows fetched at a time by SpiConnection::query_each: the memory of a result of any length stays
+// that of one batch.
+constexpr long kRowsPerFetch = 1000;
+
+}  // namespace
+
+std::vector<Row> SpiConnection::query(const char* sql, const std::vector<SqlParam>& params, bool read_only) {
+    QueryMemory memory;
+    MemoryContext keep = memory.outer();
+    Arguments args = arguments_of(params, keep);
+    SPIPlanPtr plan = kept_plan(sql, args.types, keep);
+    memory.enter();
+    int rc = pg_call([&] { return SPI_execute_plan(plan, args.values.data(), args.nulls.data(), read_only, 0); }, keep);
+    memory.enter();
+    if (rc < 0) throw std::runtime_error(std::string("internal query failed: ") + SPI_result_code_string(rc));
+
+    std::vector<Row> rows;
+    SPITupleTable* table = SPI_tuptable;
+    if (table == nullptr) return rows;
+    rows.reserve(SPI_processed);
+    Row row;
+    read_rows(
+        table, SPI_processed, row, [&](const Row& r) { rows.push_back(r); }, keep);
     pg_call([&] { SPI_freetuptable(table); }, keep);
     return rows;
+}
+
+void SpiConnection::query_each(const char* sql, const std::vector<SqlParam>& params, bool read_only,
+                               const std::function<void(const Row&)>& each) {
+    QueryMemory memory;
+    MemoryContext keep = memory.outer();
+    Arguments args = arguments_of(params, keep);
+    SPIPlanPtr plan = kept_plan(sql, args.types, keep);
+    memory.enter();
+    Portal portal =
+        pg_call([&] { return SPI_cursor_open(nullptr, plan, args.values.data(), args.nulls.data(), read_only); }, keep);
+    memory.enter();
+    try {
+        Row row;
+        for (;;) {
+            pg_call([&] { SPI_cursor_fetch(portal, true, kRowsPerFetch); }, keep);
+            memory.enter();
+            SPITupleTable* table = SPI_tuptable;
+            const uint64 count = SPI_processed;
+            if (table == nullptr || count == 0) {
+                if (table != nullptr) pg_call([&] { SPI_freetuptable(table); }, keep);
+                break;
+            }
+            try {
+                read_rows(table, count, row, each, keep);
+            } catch (...) {
+                pg_cleanup([table] { SPI_freetuptable(table); });
+                throw;
+            }
+            pg_call([&] { SPI_freetuptable(table); }, keep);
+        }
+    } catch (...) {
+        pg_cleanup([portal] { SPI_cursor_close(portal); });
+        throw;
+    }
+    pg_call([&] { SPI_cursor_close(portal); }, keep);
 }
 
 int SpiConnection::execute_statement(const char* sql) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,6 +31,11 @@ public:
     // Runs one parameterized query of the extension's own; values come back as text (a timestamptz
     // as kRawTimestampMark and its microseconds).
     std::vector<Row> query(const char* sql, const std::vector<SqlParam>& params = {}, bool read_only = false);
+    // The same, handing the rows to `each` one at a time as they are fetched through a cursor, a
+    // batch at a time (`each` must not run queries): for results of any length, nothing holds them
+    // all at once.
+    void query_each(const char* sql, const std::vector<SqlParam>& params, bool read_only,
+                    const std::function<void(const Row&)>& each);
     // Runs a migration statement as given; returns SPI's return code (negative codes are not raised).
     int execute_statement(const char* sql);
 

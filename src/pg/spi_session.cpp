@@ -22,6 +22,11 @@ std::vector<core::SqlRow> SpiSession::query(const std::string& sql, const std::v
     return spi_.query(sql.c_str(), params, read_only_);
 }
 
+void SpiSession::query_each(const std::string& sql, const std::vector<core::SqlParam>& params,
+                            const std::function<void(const core::SqlRow&)>& each) {
+    spi_.query_each(sql.c_str(), params, read_only_, each);
+}
+
 void SpiSession::as_table_owner(const std::string& owner_oid, const std::string&, const std::function<void()>& body) {
     SwitchUser as_owner(static_cast<Oid>(core::to_int64(owner_oid)), SwitchUser::Mode::restricted);
     body();

@@ -16,6 +16,8 @@ public:
     SpiSession(SpiConnection& spi, bool read_only) : spi_(spi), read_only_(read_only) {}
 
     std::vector<core::SqlRow> query(const std::string& sql, const std::vector<core::SqlParam>& params = {}) override;
+    void query_each(const std::string& sql, const std::vector<core::SqlParam>& params,
+                    const std::function<void(const core::SqlRow&)>& each) override;
     void as_table_owner(const std::string& owner_oid, const std::string& table_oid,
                         const std::function<void()>& body) override;
     void as_history_keeper(const std::function<void()>& body) override;
