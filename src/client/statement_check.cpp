@@ -337,7 +337,7 @@ std::vector<core::StatementFacts> parse_statements(const std::string& sql) {
 }
 
 std::vector<core::CheckedStatement> checked_statements(const std::vector<core::MigrationToCheck>& migrations) {
-    std::vector<core::CheckedStatement> checked;
+    std::vector<core::CheckedStatement> checked = core::checked_list_for(migrations);
     for (const auto& migration : migrations) {
         const int total = static_cast<int>(migration.statements->size());
         for (const auto& piece : *migration.statements) {

@@ -126,7 +126,10 @@ public:
 
     // Statements: read all at once by PostgreSQL's parser before any runs (a syntax error is thrown
     // naming its statement); the run decides from their verdicts what it refuses. Then they run
-    // one by one; a failing statement's error names it.
+    // one by one; a failing statement's error names it. A host may leave out the statements of a
+    // migration whose statements all run in a transaction (drop_if_all_transactional): the
+    // extension does, the client returns every statement (its parser is compared with the
+    // server's statement by statement, test/parser_agreement).
     virtual std::vector<CheckedStatement> check_statements(const std::vector<MigrationToCheck>& migrations) = 0;
     virtual void execute(const StatementRun& run) = 0;
     // Ends the transaction and starts a new one (apply_each).

@@ -22,6 +22,20 @@ int CheckedStatement::line() const {
 
 std::string CheckedStatement::preview() const { return statement_preview(first ? statement->sql : sql()); }
 
+std::vector<CheckedStatement> checked_list_for(const std::vector<MigrationToCheck>& migrations) {
+    std::size_t pieces = 0;
+    for (const auto& m : migrations) pieces += m.statements->size();
+    std::vector<CheckedStatement> out;
+    out.reserve(pieces);
+    return out;
+}
+
+void drop_if_all_transactional(std::vector<CheckedStatement>& list, std::size_t from) {
+    for (std::size_t i = from; i < list.size(); ++i)
+        if (list[i].verdict.cls != StatementClass::transactional) return;
+    list.resize(std::min(from, list.size()));
+}
+
 void add_checked_statements(std::vector<CheckedStatement>& out, const MigrationToCheck& migration,
                             const Statement& piece, const std::vector<StatementFacts>& facts) {
     bool first = true;

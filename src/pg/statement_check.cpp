@@ -249,6 +249,7 @@ std::vector<core::CheckedStatement> checked_statements(const std::vector<core::M
     ParseScope scope;
     for (const auto& m : migrations) {
         const auto& statements = *m.statements;
+        const std::size_t first_of_migration = checked.size();
         for (const auto& statement : statements) {
             std::string sql(statement.sql);
             StatementPosition position{m.entry->tag, statement.number, static_cast<int>(statements.size()),
@@ -269,6 +270,7 @@ std::vector<core::CheckedStatement> checked_statements(const std::vector<core::M
             }
             core::add_checked_statements(checked, m, statement, facts);
         }
+        core::drop_if_all_transactional(checked, first_of_migration);
     }
     return checked;
 }

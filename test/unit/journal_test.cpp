@@ -401,6 +401,40 @@ TEST(JournalErrors, FirstBadEntryStopsParsingEvenAfterGoodOnes) {
     EXPECT_THAT(e.what(), HasSubstr("journal entries[2] (tag \"0001_b\"): duplicate tag, also at journal entries[1]"));
 }
 
+// Entries are checked as they are read; what the order of the messages was when they were checked
+// after the parse must not change.
+TEST(JournalErrors, InvalidJsonAfterABadEntryIsReportedAsInvalidJson) {
+    Error e = error_from([] { parse_journal(R"({"entries":[{"tag":"0000_a"}], "x": })"); });
+    EXPECT_THAT(e.what(), AllOf(HasSubstr("journal is not valid JSON"), Not(HasSubstr("entries[0]"))));
+}
+
+TEST(JournalErrors, TheDocumentsOwnChecksComeBeforeABadEntry) {
+    Error dialect = error_from([] { parse_journal(R"({"entries":[{"tag":"0000_a"}], "dialect":"mysql"})"); });
+    EXPECT_THAT(dialect.what(), HasSubstr("journal dialect is \"mysql\""));
+    Error root = error_from([] { parse_journal(R"([{"entries":[{"tag":"0000_a"}]}])"); });
+    EXPECT_THAT(root.what(), HasSubstr("journal must be a JSON object"));
+}
+
+TEST(Journal, ALaterEntriesKeyReplacesTheEarlierWithItsProblemsAndWarnings) {
+    // Duplicate keys: the last one wins, as in nlohmann's tree; the first array's bad entry and its
+    // idx warning go with it.
+    Journal j = parse_journal(
+        R"({"entries":[{"tag":"0000_a"},{"tag":"x","when":5,"idx":7}], "entries":[{"idx":0,"tag":"0000_b","when":1}]})");
+    ASSERT_EQ(j.entries.size(), 1u);
+    EXPECT_EQ(j.entries[0].tag, "0000_b");
+    EXPECT_TRUE(j.warnings.empty());
+    Error e = error_from(
+        [] { parse_journal(R"({"entries":[{"idx":0,"tag":"0000_b","when":1}], "entries":[{"tag":"0000_a"}]})"); });
+    EXPECT_THAT(e.what(), HasSubstr("journal entries[0] (tag \"0000_a\") has no \"when\""));
+}
+
+TEST(JournalWarnings, HeaderWarningsComeBeforeTheEntries) {
+    Journal j = parse_journal(R"({"entries":[{"tag":"0000_a","when":1}],"version":"4"})");
+    ASSERT_EQ(j.warnings.size(), 2u);
+    EXPECT_THAT(j.warnings[0], HasSubstr("journal version \"4\""));
+    EXPECT_THAT(j.warnings[1], HasSubstr("has no integer \"idx\""));
+}
+
 TEST(JournalErrors, DeeplyNestedValuesAreAnErrorNotACrash) {
     // Naming a bad value must not recurse once per nesting level (the backend's stack is finite).
     const int depth = 200000;

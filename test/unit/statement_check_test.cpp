@@ -96,6 +96,26 @@ TEST(StatementCheck, NothingRefusedWhenEverythingIsTransactional) {
     EXPECT_NO_THROW(refuse_unless_transactional(checked));
 }
 
+TEST(StatementCheck, OnlyMigrationsHoldingAStatementOutsideATransactionAreKept) {
+    Migration a("0000_a", "CREATE TABLE t (id int);\n--> statement-breakpoint\nINSERT INTO t VALUES (1);");
+    Migration b("0001_b", "CREATE TABLE u (id int);\n--> statement-breakpoint\nCREATE INDEX CONCURRENTLY i ON u (id);");
+    Migration c("0002_c", "INSERT INTO t VALUES (2);");
+    std::vector<CheckedStatement> checked;
+    add_checked_statements(checked, a.to_check(), a.statements[0], {at(StatementNode::other, 0, 23)});
+    add_checked_statements(checked, a.to_check(), a.statements[1], {at(StatementNode::other, 0, 24)});
+    drop_if_all_transactional(checked, 0);
+    EXPECT_TRUE(checked.empty());
+    add_checked_statements(checked, b.to_check(), b.statements[0], {at(StatementNode::other, 0, 23)});
+    add_checked_statements(checked, b.to_check(), b.statements[1], {at(StatementNode::IndexStmt, 0, 38, true)});
+    drop_if_all_transactional(checked, 0);
+    ASSERT_EQ(checked.size(), 2u);  // all of b: a run outside a transaction runs each of them
+    EXPECT_EQ(checked[0].entry, &b.entry);
+    add_checked_statements(checked, c.to_check(), c.statements[0], {at(StatementNode::other, 0, 24)});
+    drop_if_all_transactional(checked, 2);
+    ASSERT_EQ(checked.size(), 2u);
+    EXPECT_EQ(checked[1].verdict.cls, StatementClass::no_transaction_block);
+}
+
 TEST(StatementCheck, OneRefusalIsNamedInTheMessage) {
     Migration m("0000_indexes",
                 "CREATE TABLE t (id int);\n--> statement-breakpoint\nCREATE INDEX CONCURRENTLY i ON t (id);");
