@@ -135,16 +135,13 @@ std::map<std::int64_t, KnownRow> History::known_rows() {
     flush();
     // Rows: tracking_id, tag, idx, hash, created_at, action, applied_at.
     auto known_row = [](const SqlRow& row) {
-        KnownRow known{row[1].value_or(""), std::nullopt,        row[3].value_or(""),
-                       to_int64(row[4]),    row[5].value_or(""), row[6].value_or("")};
+        KnownRow known{row[1].value_or(""), std::nullopt, row[3].value_or(""), to_int64(row[4]), row[5].value_or(""),
+                       row[6].value_or("")};
         if (row[2]) known.idx = to_int64(row[2]);
         return known;
     };
-    const std::string where =
-        " FROM " + schema_ +
-        ".migration_event "
-        "WHERE tracking_schema OPERATOR(pg_catalog.=) $1 AND tracking_table OPERATOR(pg_catalog.=) $2 "
-        "AND tracking_id IS NOT NULL";
+    const std::string where = " FROM " + schema_ + ".migration_event WHERE tracking_schema OPERATOR(pg_catalog.=) $1 "
+                              "AND tracking_table OPERATOR(pg_catalog.=) $2 AND tracking_id IS NOT NULL";
     std::map<std::int64_t, KnownRow> out;
     std::string repeated;  // ids with more than one event, comma separated
     sql_.as_history_keeper([&] {
@@ -153,10 +150,12 @@ std::map<std::int64_t, KnownRow> History::known_rows() {
         sql_.query_each("SELECT tracking_id, tag, idx, hash, created_at, action, applied_at" + where,
                         {SqlParam::of(tracking_.schema()), SqlParam::of(tracking_.table())}, [&](const SqlRow& row) {
                             auto [it, added] = out.try_emplace(to_int64(row[0]));
-                            if (added)
+                            if (added) {
                                 it->second = known_row(row);
-                            else
-                                (repeated.empty() ? repeated : repeated += ',') += *row[0];
+                                return;
+                            }
+                            if (!repeated.empty()) repeated += ',';
+                            repeated += *row[0];
                         });
         if (repeated.empty()) return;
         sql_.query_each(
@@ -176,14 +175,11 @@ PartialProgress History::partial_migrations() {
     sql_.as_history_keeper([&] {
         // The latest record of each migration (created_at and tag), oldest first.
         sql_.query_each(
-            "SELECT created_at, tag, hash, statements FROM (SELECT DISTINCT ON (created_at, tag) created_at, tag, "
-            "hash, "
-            "statements, applied_at, event_id FROM " +
-                schema_ +
-                ".migration_event "
-                "WHERE action OPERATOR(pg_catalog.=) 'partial' AND tracking_schema OPERATOR(pg_catalog.=) $1 "
-                "AND tracking_table OPERATOR(pg_catalog.=) $2 AND statements IS NOT NULL "
-                "ORDER BY created_at, tag, applied_at DESC, event_id DESC) p ORDER BY applied_at, event_id",
+            "SELECT created_at, tag, hash, statements FROM (SELECT DISTINCT ON (created_at, tag) created_at, tag, hash, "
+            "statements, applied_at, event_id FROM " + schema_ + ".migration_event "
+            "WHERE action OPERATOR(pg_catalog.=) 'partial' AND tracking_schema OPERATOR(pg_catalog.=) $1 "
+            "AND tracking_table OPERATOR(pg_catalog.=) $2 AND statements IS NOT NULL "
+            "ORDER BY created_at, tag, applied_at DESC, event_id DESC) p ORDER BY applied_at, event_id",
             {SqlParam::of(tracking_.schema()), SqlParam::of(tracking_.table())}, [&](const SqlRow& row) {
                 out.add(to_int64(row[0]), row[1].value_or(""), Progress{row[2].value_or(""), to_int64(row[3])});
             });

@@ -39,10 +39,9 @@ void status(Database& db, const Inputs& in, const std::function<void(const Statu
         if (it == known.end() || !it->second.same_row(*row, when) || it->second.action == "adopted") return std::nullopt;
         return it->second.applied_at;
     };
-    StatusRow r;
     for (const auto& e : a.entries) {
         check_interrupts();
-        r = StatusRow{};
+        StatusRow r;
         r.idx = idx_of(*e.entry);
         r.tag = e.entry->tag;
         r.created_at = e.entry->when;
@@ -60,7 +59,7 @@ void status(Database& db, const Inputs& in, const std::function<void(const Statu
         each(r);
     }
     for (const auto* row : a.unknown) {
-        r = StatusRow{};
+        StatusRow r;
         r.created_at = row->created_at;
         r.state = State::unknown;
         r.recorded_hash = row->hash;
@@ -69,7 +68,7 @@ void status(Database& db, const Inputs& in, const std::function<void(const Statu
     }
     for (const auto& tag : in.orphans) {
         check_interrupts();
-        r = StatusRow{};
+        StatusRow r;
         r.tag = tag;
         r.state = State::orphan;
         r.hash = in.hashes.at(tag);

@@ -33,7 +33,7 @@ std::vector<CheckedStatement> checked_list_for(const std::vector<MigrationToChec
 void drop_if_all_transactional(std::vector<CheckedStatement>& list, std::size_t from) {
     for (std::size_t i = from; i < list.size(); ++i)
         if (list[i].verdict.cls != StatementClass::transactional) return;
-    list.resize(std::min(from, list.size()));
+    list.resize(from);
 }
 
 void add_checked_statements(std::vector<CheckedStatement>& out, const MigrationToCheck& migration,

@@ -110,23 +110,14 @@ struct Arguments {
 };
 
 Arguments arguments_of(const std::vector<SqlParam>& params, MemoryContext keep) {
-    Arguments a{std::vector<Oid>(params.size()), std::vector<Datum>(params.size()),
-                std::vector<char>(params.size(), ' ')};
+    Arguments a{std::vector<Oid>(params.size()), std::vector<Datum>(params.size()), std::vector<char>(params.size(), ' ')};
     for (std::size_t i = 0; i < params.size(); ++i) {
         const SqlParam& p = params[i];
         switch (p.type) {
-            case SqlParam::Type::text:
-                a.types[i] = TEXTOID;
-                break;
-            case SqlParam::Type::int4:
-                a.types[i] = INT4OID;
-                break;
-            case SqlParam::Type::int8:
-                a.types[i] = INT8OID;
-                break;
-            case SqlParam::Type::float8:
-                a.types[i] = FLOAT8OID;
-                break;
+            case SqlParam::Type::text: a.types[i] = TEXTOID; break;
+            case SqlParam::Type::int4: a.types[i] = INT4OID; break;
+            case SqlParam::Type::int8: a.types[i] = INT8OID; break;
+            case SqlParam::Type::float8: a.types[i] = FLOAT8OID; break;
         }
         if (p.text) {
             const std::string& s = *p.text;
@@ -152,8 +143,7 @@ void read_rows(SPITupleTable* table, uint64 count, Row& row, const std::function
     const int columns = table->tupdesc->natts;
     row.resize(static_cast<std::size_t>(columns));
     std::vector<Oid> column_types(static_cast<std::size_t>(columns));
-    for (int c = 0; c < columns; ++c)
-        column_types[static_cast<std::size_t>(c)] = TupleDescAttr(table->tupdesc, c)->atttypid;
+    for (int c = 0; c < columns; ++c) column_types[static_cast<std::size_t>(c)] = TupleDescAttr(table->tupdesc, c)->atttypid;
     for (uint64 r = 0; r < count; ++r) {
         if ((r & 1023) == 1023) check_for_interrupts();
         HeapTuple tuple = table->vals[r];
@@ -170,18 +160,10 @@ void read_rows(SPITupleTable* table, uint64 count, Row& row, const std::function
                 }
                 std::string& value = out ? *out : out.emplace();
                 switch (type) {
-                    case INT8OID:
-                        value = std::to_string(DatumGetInt64(d));
-                        break;
-                    case INT4OID:
-                        value = std::to_string(DatumGetInt32(d));
-                        break;
-                    case BOOLOID:
-                        value = DatumGetBool(d) ? "t" : "f";
-                        break;
-                    case NAMEOID:
-                        value.assign(NameStr(*DatumGetName(d)));
-                        break;
+                    case INT8OID: value = std::to_string(DatumGetInt64(d)); break;
+                    case INT4OID: value = std::to_string(DatumGetInt32(d)); break;
+                    case BOOLOID: value = DatumGetBool(d) ? "t" : "f"; break;
+                    case NAMEOID: value.assign(NameStr(*DatumGetName(d))); break;
                     // Only ever turned back into a timestamptz (OutputRow::timestamptz): its
                     // microseconds, not the text timestamptz_out makes in the session's time zone
                     // (which cost more than the rest of a 10,000-row status()).
@@ -197,10 +179,8 @@ void read_rows(SPITupleTable* table, uint64 count, Row& row, const std::function
                 continue;
             }
             char* text = pg_call([&] { return SPI_getvalue(tuple, table->tupdesc, c); }, keep);
-            if (text != nullptr)
-                out = std::string(text);
-            else
-                out.reset();
+            if (text != nullptr) out = std::string(text);
+            else out.reset();
         }
         each(row);
     }
@@ -227,8 +207,7 @@ std::vector<Row> SpiConnection::query(const char* sql, const std::vector<SqlPara
     if (table == nullptr) return rows;
     rows.reserve(SPI_processed);
     Row row;
-    read_rows(
-        table, SPI_processed, row, [&](const Row& r) { rows.push_back(r); }, keep);
+    read_rows(table, SPI_processed, row, [&](const Row& r) { rows.push_back(r); }, keep);
     pg_call([&] { SPI_freetuptable(table); }, keep);
     return rows;
 }
