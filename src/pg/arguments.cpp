@@ -9,13 +9,23 @@ namespace trovella::pg {
 
 namespace {
 
-core::Inputs checked(const std::optional<std::string>& journal_text, std::optional<core::MigrationTexts> texts,
+core::Inputs checked(std::optional<std::string_view> journal, std::optional<core::MigrationTexts> texts,
                      core::Options options, core::Function fn, core::Texts required) {
-    std::optional<std::string_view> journal;
-    if (journal_text) journal = *journal_text;
     core::Inputs in = core::make_inputs(journal, std::move(texts), std::move(options), fn, required, &core::sha256_hex);
     for (const auto& warning : in.warnings) warn(warning);
     return in;
+}
+
+// A text or json argument's bytes where they lie (detoasted when stored compressed or out of
+// line), parsed from there: no copy of a journal of 10,000 entries (1.4 MB, each page of a copy
+// a first-touch fault on a session's first call). `detoasted` is set to the copy to free, if any.
+std::optional<std::string_view> text_in_place(FunctionCallInfo fcinfo, int n, text** detoasted) {
+    *detoasted = nullptr;
+    if (PG_NARGS() <= n || PG_ARGISNULL(n)) return std::nullopt;
+    Datum datum = PG_GETARG_DATUM(n);
+    text* value = pg_call([&] { return DatumGetTextPP(datum); });
+    if (reinterpret_cast<Pointer>(value) != DatumGetPointer(datum)) *detoasted = value;
+    return std::string_view(VARDATA_ANY(value), VARSIZE_ANY_EXHDR(value));
 }
 
 // A jsonb value's type as JSON names it (nlohmann's type_name(), what parse_migration_texts says).
@@ -108,7 +118,8 @@ core::Inputs read_inputs(FunctionCallInfo fcinfo, core::Function fn, core::Texts
     require_utf8_database();
     auto options_text = text_arg(fcinfo, options_arg, true);
     core::Options options = core::parse_options(options_text ? *options_text : "{}", fn);
-    auto journal = text_arg(fcinfo, 0, false);  // NULL: a Drizzle 1.x folder (core/folders.hpp)
+    text* detoasted = nullptr;
+    const auto journal = text_in_place(fcinfo, 0, &detoasted);  // NULL: a Drizzle 1.x folder (core/folders.hpp)
     Jsonb* migrations = jsonb_arg(fcinfo, 1);
     if (!journal && migrations != nullptr && !JB_ROOT_IS_OBJECT(migrations) && !JB_ROOT_IS_SCALAR(migrations)) {
         // A Drizzle 1.x folder's migrations by name only (status, verify): a JSON array.
@@ -120,12 +131,18 @@ core::Inputs read_inputs(FunctionCallInfo fcinfo, core::Function fn, core::Texts
             return in;
         }
     }
-    return checked(journal, migration_texts_of(fcinfo, 1, migrations), std::move(options), fn, texts);
+    core::Inputs in = checked(journal, migration_texts_of(fcinfo, 1, migrations), std::move(options), fn, texts);
+    // Inputs keeps no view of the journal's text: its detoasted copy goes now (on an error, with
+    // the call's memory).
+    if (detoasted != nullptr) pg_call([&] { pfree(detoasted); });
+    return in;
 }
 
 core::Inputs inputs_of(const std::optional<std::string>& journal_text, std::optional<core::MigrationTexts> texts,
                        core::Options options, core::Function fn) {
-    return checked(journal_text, std::move(texts), std::move(options), fn, core::Texts::required);
+    std::optional<std::string_view> journal;
+    if (journal_text) journal = *journal_text;
+    return checked(journal, std::move(texts), std::move(options), fn, core::Texts::required);
 }
 
 }  // namespace trovella::pg
