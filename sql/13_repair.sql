@@ -48,6 +48,20 @@ SELECT s.tag, s.state, s.applied_at = (SELECT e.applied_at FROM trovella_migrate
                                        ORDER BY e.event_id DESC LIMIT 1) AS shows_latest_event
 FROM trovella_migrate.status(:'j2', :'m_edited') s
 JOIN drizzle.__drizzle_migrations s_row ON s_row.created_at = s.created_at ORDER BY s.idx;
+-- A time read back exactly whatever it is: before 2000 (a negative TimestampTz inside), at a
+-- microsecond, far ahead, at infinity (a history restored from elsewhere, or edited by hand).
+BEGIN;
+CREATE FUNCTION pg_temp.status_shows(at timestamptz, first_event bigint, row_id bigint, j json, m jsonb)
+RETURNS timestamptz LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE trovella_migrate.migration_event SET applied_at = at WHERE event_id > first_event AND tracking_id = row_id;
+  RETURN (SELECT s.applied_at FROM trovella_migrate.status(j, m) s WHERE s.tag = '0001_b');
+END $$;
+SELECT t.at, pg_temp.status_shows(t.at, :first_event, :b_id, :'j2', :'m_edited') = t.at AS read_back
+FROM (VALUES ('1999-12-31 23:59:59.999999+00'::timestamptz), ('2000-01-01 00:00:00.000001+00'),
+             ('4000-06-30 12:00:00.5+00'), ('infinity'), ('-infinity')) t(at)
+ORDER BY t.at;
+ROLLBACK;
 -- Now apply and verify pass with the edited file.
 SELECT applied, verified, message FROM trovella_migrate.apply(:'j2', :'m_edited');
 SELECT ok, problems FROM trovella_migrate.verify(:'j2', :'m_edited');

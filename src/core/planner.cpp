@@ -87,6 +87,8 @@ Assessment assess(const Journal& journal, const std::vector<TrackingRow>& rows, 
     std::stable_sort(by_id.begin(), by_id.end(), [](auto* x, auto* y) { return x->id < y->id; });
     std::unordered_map<std::int64_t, const TrackingRow*> row_for_when;
     std::unordered_map<std::string, const TrackingRow*> row_for_name;
+    if (by_name) row_for_name.reserve(rows.size());
+    else row_for_when.reserve(rows.size());
     for (const auto* row : by_id) {
         check_interrupts();
         if (by_name) {
@@ -97,7 +99,7 @@ Assessment assess(const Journal& journal, const std::vector<TrackingRow>& rows, 
         }
     }
 
-    std::unordered_map<const TrackingRow*, bool> matched;
+    std::vector<bool> matched(rows.size());  // by position in rows
     a.entries.reserve(journal.entries.size());
     for (const auto& entry : journal.entries) {
         check_interrupts();
@@ -105,7 +107,7 @@ Assessment assess(const Journal& journal, const std::vector<TrackingRow>& rows, 
         e.entry = &entry;
         if (hashes != nullptr) {
             auto it = hashes->find(entry.tag);
-            if (it != hashes->end()) e.file_hash = it->second;
+            if (it != hashes->end()) e.file_hash = &it->second;
         }
         if (by_name) {
             auto row = row_for_name.find(entry.tag);
@@ -115,7 +117,7 @@ Assessment assess(const Journal& journal, const std::vector<TrackingRow>& rows, 
             if (row != row_for_when.end()) e.row = row->second;
         }
         if (e.row != nullptr) {
-            matched[e.row] = true;
+            matched[static_cast<std::size_t>(e.row - rows.data())] = true;
             e.state = (e.file_hash && *e.file_hash != e.row->hash) ? State::modified : State::applied;
             if (by_name && !own(e.row)) a.newest_applied = &entry;  // folder order: the last one wins
         }
@@ -128,7 +130,7 @@ Assessment assess(const Journal& journal, const std::vector<TrackingRow>& rows, 
         e.state = older ? State::out_of_order : State::pending;
     }
     for (const auto* row : by_id)
-        if (!matched.count(row)) a.unknown.push_back(row);
+        if (!matched[static_cast<std::size_t>(row - rows.data())]) a.unknown.push_back(row);
     return a;
 }
 

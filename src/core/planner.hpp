@@ -35,7 +35,7 @@ const char* state_name(State state);
 struct EntryState {
     const JournalEntry* entry = nullptr;
     State state = State::pending;
-    std::optional<std::string> file_hash;  // absent when the text was not given
+    const std::string* file_hash = nullptr;  // into the hashes given to assess(); none without the text
     const TrackingRow* row = nullptr;      // the tracking row that records it, if any
 };
 

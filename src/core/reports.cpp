@@ -46,11 +46,11 @@ void status(Database& db, const Inputs& in, const std::function<void(const Statu
         r.tag = e.entry->tag;
         r.created_at = e.entry->when;
         r.state = e.state;
-        r.hash = e.file_hash;
+        if (e.file_hash) r.hash = *e.file_hash;
         if (e.row != nullptr) r.recorded_hash = e.row->hash;
         r.applied_at = applied_at(e.row, e.entry->when);
         if (e.row == nullptr) {
-            if (const Progress* p = partial.find(in.journal, *e.entry, e.file_hash ? &*e.file_hash : nullptr)) {
+            if (const Progress* p = partial.find(in.journal, *e.entry, e.file_hash)) {
                 r.progress = std::to_string(p->completed);
                 if (in.has_text(*e.entry))
                     r.progress = *r.progress + "/" + std::to_string(split_statements(in.text_of(*e.entry)).size());

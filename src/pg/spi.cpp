@@ -166,11 +166,15 @@ void read_rows(SPITupleTable* table, uint64 count, Row& row, const std::function
                     case NAMEOID: value.assign(NameStr(*DatumGetName(d))); break;
                     // Only ever turned back into a timestamptz (OutputRow::timestamptz): its
                     // microseconds, not the text timestamptz_out makes in the session's time zone
-                    // (which cost more than the rest of a 10,000-row status()).
-                    case TIMESTAMPTZOID:
-                        value.assign(1, kRawTimestampMark);
-                        value += std::to_string(DatumGetTimestampTz(d));
+                    // (which cost more than the rest of a 10,000-row status()); in hex, so that
+                    // with the mark a time of this era fits inside the string (14 characters).
+                    case TIMESTAMPTZOID: {
+                        char raw[24];
+                        const int n = snprintf(raw, sizeof raw, "%c%llx", kRawTimestampMark,
+                                                    static_cast<unsigned long long>(DatumGetTimestampTz(d)));
+                        value.assign(raw, static_cast<std::size_t>(n));
                         break;
+                    }
                     default: {
                         text* t = pg_call([&] { return DatumGetTextPP(d); }, keep);
                         value.assign(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));

@@ -17,7 +17,8 @@ namespace trovella::pg {
 using core::SqlParam;
 
 // A timestamptz value read by SpiConnection::query: this mark, then its microseconds since
-// 2000-01-01 UTC (PostgreSQL's TimestampTz), as OutputRow::timestamptz reads it back.
+// 2000-01-01 UTC (PostgreSQL's TimestampTz) as 64-bit two's complement in hex, as
+// OutputRow::timestamptz reads it back.
 inline constexpr char kRawTimestampMark = '@';
 using Row = core::SqlRow;
 
