@@ -15,7 +15,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-500}
 ROUNDS=${2:-6}
-root=$(pwd)
 work=$(mktemp -d /tmp/trovella-cost.XXXXXX)
 chmod 755 "$work"
 export PG_CONFIG

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by bench/run and bench/cost_of.sh: the reference runs both time apply() against.
 
 # The floor: the same statements (pieces between breakpoints, whitespace-only ones skipped) from
