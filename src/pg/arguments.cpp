@@ -91,14 +91,16 @@ std::optional<core::MigrationTexts> migration_texts_of(FunctionCallInfo fcinfo, 
 }  // namespace
 
 std::optional<std::string> text_arg(FunctionCallInfo fcinfo, int n, bool jsonb) {
-    if (PG_NARGS() <= n || PG_ARGISNULL(n)) return std::nullopt;
-    Datum datum = PG_GETARG_DATUM(n);
     if (!jsonb) {  // the text's bytes straight from the (detoasted) value: no C string between
-        text* value = pg_call([&] { return DatumGetTextPP(datum); });
-        std::string copy(VARDATA_ANY(value), VARSIZE_ANY_EXHDR(value));
-        if (reinterpret_cast<Pointer>(value) != DatumGetPointer(datum)) pg_call([&] { pfree(value); });
+        text* detoasted = nullptr;
+        const auto value = text_in_place(fcinfo, n, &detoasted);
+        if (!value) return std::nullopt;
+        std::string copy(*value);
+        if (detoasted != nullptr) pg_call([&] { pfree(detoasted); });
         return copy;
     }
+    if (PG_NARGS() <= n || PG_ARGISNULL(n)) return std::nullopt;
+    Datum datum = PG_GETARG_DATUM(n);
     char* value_text = pg_call([&]() -> char* {
         Jsonb* value = DatumGetJsonbP(datum);
         return JsonbToCString(nullptr, &value->root, VARSIZE(value));

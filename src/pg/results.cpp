@@ -1,6 +1,5 @@
 #include "pg/results.hpp"
 
-#include <cstdlib>
 #include <stdexcept>
 #include <string>
 
@@ -52,8 +51,8 @@ OutputRow& OutputRow::boolean(std::size_t column, const std::optional<bool>& val
 
 OutputRow& OutputRow::timestamptz(std::size_t column, const std::optional<std::string>& text) {
     if (!text) return *this;
-    if (!text->empty() && text->front() == kRawTimestampMark)  // as SpiConnection::query reads one
-        return set(column, TimestampTzGetDatum(static_cast<TimestampTz>(std::strtoull(text->c_str() + 1, nullptr, 16))));
+    if (const auto raw = from_raw_timestamp(*text))  // as SpiConnection::query reads one
+        return set(column, TimestampTzGetDatum(static_cast<TimestampTz>(*raw)));
     const char* in = text->c_str();
     return set(column, pg_call([&] {
                    return DirectFunctionCall3(timestamptz_in, CStringGetDatum(in), ObjectIdGetDatum(InvalidOid),

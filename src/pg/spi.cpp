@@ -1,6 +1,7 @@
 #include "pg/spi.hpp"
 
 
+#include <cstdlib>
 #include <functional>
 #include <unordered_map>
 
@@ -164,17 +165,8 @@ void read_rows(SPITupleTable* table, uint64 count, Row& row, const std::function
                     case INT4OID: value = std::to_string(DatumGetInt32(d)); break;
                     case BOOLOID: value = DatumGetBool(d) ? "t" : "f"; break;
                     case NAMEOID: value.assign(NameStr(*DatumGetName(d))); break;
-                    // Only ever turned back into a timestamptz (OutputRow::timestamptz): its
-                    // microseconds, not the text timestamptz_out makes in the session's time zone
-                    // (which cost more than the rest of a 10,000-row status()); in hex, so that
-                    // with the mark a time of this era fits inside the string (14 characters).
-                    case TIMESTAMPTZOID: {
-                        char raw[24];
-                        const int n = snprintf(raw, sizeof raw, "%c%llx", kRawTimestampMark,
-                                                    static_cast<unsigned long long>(DatumGetTimestampTz(d)));
-                        value.assign(raw, static_cast<std::size_t>(n));
-                        break;
-                    }
+                    // Only ever turned back into a timestamptz (OutputRow::timestamptz).
+                    case TIMESTAMPTZOID: value = raw_timestamp(DatumGetTimestampTz(d)); break;
                     default: {
                         text* t = pg_call([&] { return DatumGetTextPP(d); }, keep);
                         value.assign(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
@@ -256,6 +248,17 @@ int SpiConnection::execute_statement(const char* sql) {
     int rc = pg_call([&] { return SPI_execute(sql, false, 0); });
     if (SPI_tuptable != nullptr) pg_call([] { SPI_freetuptable(SPI_tuptable); });
     return rc;
+}
+
+std::string raw_timestamp(std::int64_t microseconds) {
+    char raw[24];
+    const int n = snprintf(raw, sizeof raw, "%c%llx", kRawTimestampMark, static_cast<unsigned long long>(microseconds));
+    return std::string(raw, static_cast<std::size_t>(n));
+}
+
+std::optional<std::int64_t> from_raw_timestamp(const std::string& text) {
+    if (text.empty() || text.front() != kRawTimestampMark) return std::nullopt;
+    return static_cast<std::int64_t>(std::strtoull(text.c_str() + 1, nullptr, 16));
 }
 
 }  // namespace trovella::pg
